@@ -1,0 +1,50 @@
+// Composition root: database (URL or embedded) → migrations → controllers → server.
+// main.ts runs it as a process; tests run it in-process the same way.
+import type { Config } from "./config.ts";
+import { ChangeFeed } from "./db/change-feed.ts";
+import { createDb } from "./db/client.ts";
+import { startEmbeddedPostgres } from "./db/embedded.ts";
+import { migrate } from "./db/migrate.ts";
+import { ControllerManager } from "./controller/manager.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { startServer } from "./server.ts";
+
+export interface App {
+  url: string;
+  databaseUrl: string;
+  feed: ChangeFeed;
+  controllers: ControllerManager;
+  stop(): Promise<void>;
+}
+
+export async function startApp(config: Config, log: Logger = createLogger(config.logLevel)): Promise<App> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => log.error("shutdown step failed", { error: String(err) }));
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      log.info("starting embedded Postgres", { dataDir: config.dataDir });
+      const embedded = await startEmbeddedPostgres(config.dataDir, (line) => log.debug(line.trim()));
+      stops.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+    }
+    const applied = await migrate(databaseUrl);
+    if (applied.length) log.info("applied migrations", { migrations: applied });
+    const db = createDb(databaseUrl);
+    stops.push(() => db.$disconnect());
+    const feed = new ChangeFeed(databaseUrl, { log });
+    await feed.start();
+    stops.push(() => feed.stop());
+    const controllers = new ControllerManager({ db, feed, config, log });
+    await controllers.start();
+    stops.push(() => controllers.stop());
+    const server = await startServer({ db, feed }, { host: config.host, port: config.port, log });
+    stops.push(() => server.close());
+    return { url: server.url, databaseUrl, feed, controllers, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,123 @@
+// Environment variables and CLI flags → one typed, validated configuration object.
+// A bad value is a user mistake: it is reported in one line naming the variable (ConfigError),
+// and main.ts exits with status 2 without a stack trace.
+
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+export interface Config {
+  host: string;
+  port: number;
+  /** null: start an embedded Postgres in dataDir */
+  databaseUrl: string | null;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** reconcile workers per controller */
+  workers: number;
+  /** periodic resync of every object */
+  resyncMs: number;
+  simulator: boolean;
+  nodes: string[];
+  /** default time from pod creation to Running+Ready in the simulated kubelet */
+  podStartupMs: number;
+  /** cap on termination grace periods, for demos and tests (null: no cap) */
+  maxGraceSeconds: number | null;
+  /** change-log retention: rows older than this are compacted (null: keep) */
+  changeLogRetentionMs: number | null;
+  /** change-log retention: at most this many rows are kept (null: no limit) */
+  changeLogMaxRows: number | null;
+}
+
+export class ConfigError extends Error {}
+
+interface Option {
+  env: string;
+  flag: string;
+  help: string;
+  parse: (raw: string) => unknown;
+  key: keyof Config;
+  default: unknown;
+}
+
+const int = (min: number, max: number) => (raw: string) => {
+  if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
+  return n;
+};
+const optionalInt = (min: number, max: number) => (raw: string) => (raw === "" || raw === "off" ? null : int(min, max)(raw));
+const bool = (raw: string) => {
+  const v = raw.trim().toLowerCase();
+  if (["on", "true", "1", "yes"].includes(v)) return true;
+  if (["off", "false", "0", "no"].includes(v)) return false;
+  throw new Error(`must be on or off, got "${raw}"`);
+};
+const oneOf = <T extends string>(values: readonly T[]) => (raw: string) => {
+  if (!values.includes(raw as T)) throw new Error(`must be one of ${values.join(", ")}, got "${raw}"`);
+  return raw;
+};
+const postgresUrl = (raw: string) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error("must be a postgresql:// URL");
+  }
+  if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") throw new Error("must be a postgresql:// URL");
+  return raw;
+};
+const nonEmpty = (raw: string) => {
+  if (raw.trim() === "") throw new Error("must not be empty");
+  return raw;
+};
+const list = (raw: string) => {
+  const items = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new Error("must list at least one name");
+  return items;
+};
+
+export const OPTIONS: Option[] = [
+  { env: "HOST", flag: "--host", key: "host", default: "127.0.0.1", parse: nonEmpty, help: "interface to listen on" },
+  { env: "PORT", flag: "--port", key: "port", default: 4000, parse: int(0, 65535), help: "HTTP and WebSocket port" },
+  { env: "DATABASE_URL", flag: "--database-url", key: "databaseUrl", default: null, parse: postgresUrl, help: "Postgres URL; unset: embedded Postgres in DATA_DIR" },
+  { env: "DATA_DIR", flag: "--data-dir", key: "dataDir", default: "./.deploye/pgdata", parse: nonEmpty, help: "embedded Postgres data directory" },
+  { env: "LOG_LEVEL", flag: "--log-level", key: "logLevel", default: "info", parse: oneOf(["debug", "info", "warn", "error", "silent"] as const), help: "debug, info, warn, error or silent" },
+  { env: "WORKERS", flag: "--workers", key: "workers", default: 4, parse: int(1, 64), help: "reconcile workers per controller" },
+  { env: "RESYNC_MS", flag: "--resync-ms", key: "resyncMs", default: 30_000, parse: int(100, 86_400_000), help: "periodic resync of every object (ms)" },
+  { env: "SIMULATOR", flag: "--simulator", key: "simulator", default: true, parse: bool, help: "on: simulated kubelet runs pods; off: an external agent uses updatePodStatus" },
+  { env: "SIM_NODES", flag: "--sim-nodes", key: "nodes", default: ["node-1", "node-2", "node-3"], parse: list, help: "simulated node names, comma separated" },
+  { env: "SIM_STARTUP_MS", flag: "--sim-startup-ms", key: "podStartupMs", default: 1000, parse: int(0, 86_400_000), help: "default pod startup time in the simulator (ms)" },
+  { env: "SIM_MAX_GRACE_SECONDS", flag: "--sim-max-grace-seconds", key: "maxGraceSeconds", default: null, parse: optionalInt(0, 86_400), help: "cap on termination grace periods (demos, tests)" },
+  { env: "CHANGELOG_RETENTION_MS", flag: "--changelog-retention-ms", key: "changeLogRetentionMs", default: 3_600_000, parse: optionalInt(1000, 2 ** 31 * 1000), help: "compact change-log rows older than this; off: keep" },
+  { env: "CHANGELOG_MAX_ROWS", flag: "--changelog-max-rows", key: "changeLogMaxRows", default: 1_000_000, parse: optionalInt(100, 2 ** 40), help: "keep at most this many change-log rows; off: no limit" },
+];
+
+/** Reads flags (`--port 4000` or `--port=4000`) over environment variables over defaults. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, argv: string[] = []): Config {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) throw new ConfigError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf("=");
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (!OPTIONS.some((o) => o.flag === name)) throw new ConfigError(`unknown flag ${name}`);
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new ConfigError(`flag ${name} needs a value`);
+    flags.set(name, value);
+  }
+  const config: Record<string, unknown> = {};
+  for (const option of OPTIONS) {
+    const fromFlag = flags.get(option.flag);
+    const raw = fromFlag ?? env[option.env];
+    if (raw === undefined || (fromFlag === undefined && raw === "")) {
+      config[option.key] = option.default;
+      continue;
+    }
+    try {
+      config[option.key] = option.parse(raw);
+    } catch (err) {
+      const name = fromFlag !== undefined ? option.flag : option.env;
+      throw new ConfigError(`${name} ${(err as Error).message}`);
+    }
+  }
+  return config as unknown as Config;
+}

@@ -1,0 +1,118 @@
+// The ReplicaSet controller: one sync is one transaction under the ReplicaSet's advisory lock.
+// It reads the ReplicaSet and every pod it owns or could adopt, claims them, creates or deletes the
+// difference (creates in slow-start batches, one INSERT per batch; deletes by the upstream
+// ranking, one UPDATE), and writes status. Idempotent: a sync killed at any point rolls back, and
+// the next one recomputes from what is stored.
+import type { Db } from "../db/client.ts";
+import { json, podOf, replicaSetOf } from "../db/rows.ts";
+import { lockChangeLog, lockObject, transaction, type Tx } from "../db/tx.ts";
+import { requirementsToSql } from "../db/label-sql.ts";
+import { recordEvent } from "../db/events.ts";
+import { matches, selectorToRequirements } from "../domain/labels.ts";
+import { generatePodName } from "../domain/names.ts";
+import { adoptedOwnerReferences, claim, releasedOwnerReferences } from "../domain/ownership.ts";
+import { newPodFromTemplate, planReplicaSetSync, replicaSetStatus, slowStartBatches, type ReplicaFailure } from "../domain/replicaset.ts";
+import type { Pod, ReplicaSet, ReplicaSetStatus } from "../domain/types.ts";
+import { splitKey } from "./keys.ts";
+
+const FAILURE_RETRY_MS = 1000;
+
+export interface SyncResult {
+  requeueAfterMs: number | null;
+}
+
+/** Owned pods plus orphans the selector matches (candidates for adoption). */
+async function candidatePods(tx: Tx, rs: ReplicaSet): Promise<Pod[]> {
+  const reqs = selectorToRequirements(rs.spec.selector);
+  const match = requirementsToSql(reqs, "labels", 2);
+  // an empty selector selects nothing (the API refuses one; never adopt a whole namespace)
+  const orphanUids = reqs.length === 0 ? [] : await tx.$queryRawUnsafe<{ uid: string }[]>(
+    `SELECT uid::text AS uid FROM pods WHERE namespace = $1 AND owner_uid IS NULL AND ${match.sql}`,
+    rs.metadata.namespace,
+    ...match.params,
+  );
+  const rows = await tx.pod.findMany({
+    where: { namespace: rs.metadata.namespace, OR: [{ ownerUid: rs.metadata.uid }, { uid: { in: orphanUids.map((r) => r.uid) } }] },
+  });
+  return rows.map(podOf);
+}
+
+async function createPods(tx: Tx, rs: ReplicaSet, count: number, now: Date): Promise<{ created: number; failure?: ReplicaFailure }> {
+  let created = 0;
+  for (const size of slowStartBatches(count)) {
+    const pods = Array.from({ length: size }, () => newPodFromTemplate(rs, generatePodName(rs.metadata.name, Math.random), now));
+    const { count: inserted } = await tx.pod.createMany({
+      skipDuplicates: true,
+      data: pods.map((p) => ({
+        namespace: p.metadata.namespace,
+        name: p.metadata.name,
+        labels: p.metadata.labels,
+        annotations: p.metadata.annotations,
+        ownerReferences: json(p.metadata.ownerReferences),
+        spec: json({ containers: p.spec.containers, terminationGracePeriodSeconds: p.spec.terminationGracePeriodSeconds }),
+        creationTimestamp: now,
+      })),
+    });
+    created += inserted;
+    if (inserted < size) {
+      return { created, failure: { reason: "FailedCreate", message: `pods "${rs.metadata.name}-" already exist: ${size - inserted} of a batch of ${size} names were taken` } };
+    }
+  }
+  return { created };
+}
+
+function statusData(status: ReplicaSetStatus) {
+  return {
+    statusReplicas: status.replicas,
+    fullyLabeledReplicas: status.fullyLabeledReplicas,
+    readyReplicas: status.readyReplicas,
+    availableReplicas: status.availableReplicas,
+    observedGeneration: status.observedGeneration,
+    conditions: json(status.conditions),
+  };
+}
+
+export async function syncReplicaSet(db: Db, key: string, now: () => Date): Promise<SyncResult> {
+  const { namespace, name } = splitKey(key);
+  return transaction(db, async (tx) => {
+    await lockObject(tx, "ReplicaSet", key);
+    const row = await tx.replicaSet.findUnique({ where: { namespace_name: { namespace, name } } });
+    if (!row) return { requeueAfterMs: null };
+    const rs = replicaSetOf(row);
+    const reqs = selectorToRequirements(rs.spec.selector);
+    const claimed = claim(
+      { uid: rs.metadata.uid, kind: "ReplicaSet", name, deleting: rs.metadata.deletionTimestamp !== null },
+      (labels) => reqs.length > 0 && matches(reqs, labels),
+      await candidatePods(tx, rs),
+    );
+    const at = now();
+    const plan = planReplicaSetSync({ rs, pods: [...claimed.owned, ...claimed.adopt], now: at });
+
+    await lockChangeLog(tx);
+    for (const pod of claimed.adopt) {
+      await tx.pod.update({ where: { uid: pod.metadata.uid }, data: { ownerReferences: json(adoptedOwnerReferences(pod.metadata, { kind: "ReplicaSet", name, uid: rs.metadata.uid })) } });
+    }
+    for (const pod of claimed.release) {
+      await tx.pod.update({ where: { uid: pod.metadata.uid }, data: { ownerReferences: json(releasedOwnerReferences(pod.metadata, rs.metadata.uid)) } });
+    }
+    let failure: ReplicaFailure | undefined;
+    if (plan.create > 0) {
+      failure = (await createPods(tx, rs, plan.create, at)).failure;
+    }
+    if (plan.delete.length > 0) {
+      const uids = plan.delete.map((p) => p.metadata.uid);
+      await tx.$executeRaw`
+        UPDATE pods SET deletion_timestamp = ${at},
+          deletion_grace_period_seconds = COALESCE((spec->>'terminationGracePeriodSeconds')::int, 30)
+        WHERE uid = ANY(${uids}::uuid[]) AND deletion_timestamp IS NULL`;
+    }
+    const status = failure ? replicaSetStatus(rs, [...claimed.owned, ...claimed.adopt], at, failure) : plan.status;
+    await tx.replicaSet.update({ where: { uid: rs.metadata.uid }, data: statusData(status) });
+    if (failure) {
+      await recordEvent(tx, { type: "Warning", reason: failure.reason, message: failure.message, involvedObject: { kind: "ReplicaSet", namespace, name, uid: rs.metadata.uid } }, at);
+    }
+    // Pods created or deleted here come back through the change feed and requeue this ReplicaSet
+    // (so a diff above the burst limit continues); a failed batch is retried after a pause.
+    return { requeueAfterMs: failure ? FAILURE_RETRY_MS : plan.requeueAfterMs };
+  });
+}

@@ -1,0 +1,163 @@
+// A rate-limited, delaying work queue with a worker pool, after client-go's util/workqueue:
+// - a key is processed by at most one worker at a time;
+// - adding a queued key does nothing; adding a key being processed re-processes it afterwards;
+// - a failed key is retried after 5 ms, 10 ms, 20 ms, … (at most 1000 s); success resets that;
+// - addAfter(key, ms) adds later; when the key already waits, the earlier time wins.
+// Periodic resync is the caller's business (it adds every key on an interval).
+
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export interface WorkQueueOptions {
+  handler: (key: string) => Promise<void>;
+  workers: number;
+  clock?: Clock;
+  /** first retry delay after a failure (default 5 ms) */
+  baseDelayMs?: number;
+  /** longest retry delay (default 1000 s) */
+  maxDelayMs?: number;
+  /** told about every failure before the key is retried */
+  onError?: (key: string, error: unknown) => void;
+}
+
+export class WorkQueue {
+  private readonly handler: (key: string) => Promise<void>;
+  private readonly workers: number;
+  private readonly clock: Clock;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly onError: (key: string, error: unknown) => void;
+
+  /** keys ready to process, in order */
+  private readonly queue: string[] = [];
+  /** keys that need processing: queued, or added again while being processed */
+  private readonly dirty = new Set<string>();
+  /** keys being processed, with the promise that settles when their worker is done */
+  private readonly processing = new Map<string, Promise<void>>();
+  /** keys waiting for addAfter */
+  private readonly waiting = new Map<string, { readyAt: number; timer: unknown }>();
+  /** consecutive failures per key */
+  private readonly failures = new Map<string, number>();
+  private retryCount = 0;
+  private pumpScheduled = false;
+  private shuttingDown = false;
+
+  constructor(options: WorkQueueOptions) {
+    this.handler = options.handler;
+    this.workers = options.workers;
+    this.clock = options.clock ?? systemClock;
+    this.baseDelayMs = options.baseDelayMs ?? 5;
+    this.maxDelayMs = options.maxDelayMs ?? 1_000_000;
+    this.onError = options.onError ?? (() => {});
+  }
+
+  /** keys ready and waiting for a worker */
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  /** keys being processed */
+  get inFlight(): number {
+    return this.processing.size;
+  }
+
+  /** failures retried since the queue was made */
+  get retries(): number {
+    return this.retryCount;
+  }
+
+  add(key: string): void {
+    if (this.shuttingDown || this.dirty.has(key)) return;
+    this.dirty.add(key);
+    if (this.processing.has(key)) return;
+    this.queue.push(key);
+    this.schedulePump();
+  }
+
+  addAfter(key: string, delayMs: number): void {
+    if (this.shuttingDown) return;
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
+    const readyAt = this.clock.now() + delayMs;
+    const pending = this.waiting.get(key);
+    if (pending) {
+      if (pending.readyAt <= readyAt) return;
+      this.clock.clearTimeout(pending.timer);
+    }
+    const timer = this.clock.setTimeout(() => {
+      this.waiting.delete(key);
+      this.add(key);
+    }, delayMs);
+    this.waiting.set(key, { readyAt, timer });
+  }
+
+  /** Stops taking work: adds are ignored, queued and waiting keys dropped; resolves when in-flight work is done. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    for (const { timer } of this.waiting.values()) this.clock.clearTimeout(timer);
+    this.waiting.clear();
+    this.queue.length = 0;
+    this.dirty.clear();
+    await Promise.all(this.processing.values());
+  }
+
+  /** Starts workers on the next microtask, so that adds made together collapse first. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (!this.shuttingDown && this.processing.size < this.workers && this.queue.length > 0) {
+      const key = this.queue.shift() as string;
+      this.dirty.delete(key);
+      // the handler starts on a later tick, when the key is already registered as processing
+      const run = Promise.resolve()
+        .then(() => this.process(key))
+        .finally(() => this.finish(key));
+      this.processing.set(key, run);
+    }
+  }
+
+  /** Runs the handler; a failure is retried with back-off, a success resets the back-off. */
+  private async process(key: string): Promise<void> {
+    try {
+      await this.handler(key);
+      this.failures.delete(key);
+    } catch (error) {
+      this.onError(key, error);
+      this.retry(key);
+    }
+  }
+
+  /** The key's worker is free: a key added meanwhile goes back in the queue. */
+  private finish(key: string): void {
+    this.processing.delete(key);
+    if (this.dirty.has(key)) this.queue.push(key);
+    this.pump();
+  }
+
+  /** Re-adds a failed key after its exponential back-off. */
+  private retry(key: string): void {
+    if (this.shuttingDown) return;
+    const failures = this.failures.get(key) ?? 0;
+    this.failures.set(key, failures + 1);
+    this.retryCount += 1;
+    this.addAfter(key, Math.min(this.baseDelayMs * 2 ** failures, this.maxDelayMs));
+  }
+}

@@ -1,0 +1,203 @@
+// The change feed: one dedicated LISTEN connection per process (outside any pool). A notification
+// only says "look": on each one the feed reads every change-log row after the last id it has seen,
+// so coalesced or lost notifications lose nothing. On connection loss it reconnects with capped
+// exponential backoff, catches up from the change log, and tells consumers to re-list.
+import pg from "pg";
+import type { Logger } from "../log.ts";
+
+export const CHANNEL = "deploye_changes";
+
+export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface Change {
+  /** change-log id = the object's resourceVersion after this change */
+  id: bigint;
+  kind: "Deployment" | "ReplicaSet" | "Pod" | "Event";
+  namespace: string;
+  name: string;
+  uid: string;
+  type: ChangeType;
+  /** the row as it was after the change (before it, for DELETED): column names, JSON values */
+  object: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface ChangeRow {
+  id: string;
+  kind: Change["kind"];
+  namespace: string;
+  name: string;
+  uid: string;
+  type: ChangeType;
+  object: Record<string, unknown>;
+  created_at: Date;
+}
+
+export function changeOf(row: ChangeRow): Change {
+  return { id: BigInt(row.id), kind: row.kind, namespace: row.namespace, name: row.name, uid: row.uid, type: row.type, object: row.object, createdAt: row.created_at };
+}
+
+export const CHANGE_COLUMNS = "id::text AS id, kind, namespace, name, uid::text AS uid, type, object, created_at";
+
+export interface ChangeFeedOptions {
+  log: Logger;
+  /** rows read per query */
+  batchSize?: number;
+  /** reconnect backoff: first delay and cap (ms) */
+  backoffMs?: [number, number];
+  /** read even without a notification this often (ms): a safety net, not the mechanism */
+  pollMs?: number;
+}
+
+export interface ChangeFeedStats {
+  lastId: bigint;
+  batches: number;
+  rows: number;
+  reconnects: number;
+  listeners: number;
+}
+
+type BatchListener = (batch: Change[]) => void;
+
+export class ChangeFeed {
+  #client: pg.Client | null = null;
+  #lastId = 0n;
+  #listeners = new Set<BatchListener>();
+  #relistListeners = new Set<() => void>();
+  #reading: Promise<void> | null = null;
+  #again = false;
+  #stopped = false;
+  #reconnectTimer: NodeJS.Timeout | null = null;
+  #pollTimer: NodeJS.Timeout | null = null;
+  #stats = { batches: 0, rows: 0, reconnects: 0 };
+  readonly #url: string;
+  readonly #opts: Required<ChangeFeedOptions>;
+
+  constructor(url: string, options: ChangeFeedOptions) {
+    this.#url = url;
+    this.#opts = { batchSize: 1000, backoffMs: [100, 30_000], pollMs: 5_000, ...options };
+  }
+
+  /** Connects, LISTENs, and starts from the newest change (consumers list current state themselves). */
+  async start(): Promise<void> {
+    await this.#connect();
+    const { rows } = await this.#client!.query<{ id: string | null }>("SELECT max(id)::text AS id FROM change_log");
+    this.#lastId = BigInt(rows[0].id ?? 0);
+    this.#pollTimer = setInterval(() => this.#read(), this.#opts.pollMs);
+    this.#pollTimer.unref();
+  }
+
+  get lastId(): bigint {
+    return this.#lastId;
+  }
+
+  stats(): ChangeFeedStats {
+    return { lastId: this.#lastId, ...this.#stats, listeners: this.#listeners.size };
+  }
+
+  /** Every batch of changes, in commit order, each change once. Returns the unsubscribe. */
+  subscribe(listener: BatchListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Called after a reconnect: state may have changed in ways a consumer must re-list. */
+  onRelist(listener: () => void): () => void {
+    this.#relistListeners.add(listener);
+    return () => this.#relistListeners.delete(listener);
+  }
+
+  /** Resolves once every change committed before this call has been dispatched. */
+  async sync(): Promise<void> {
+    await this.#read();
+    if (this.#reading) await this.#reading;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#pollTimer) clearInterval(this.#pollTimer);
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    if (this.#reading) await this.#reading.catch(() => {});
+    const client = this.#client;
+    this.#client = null;
+    if (client) await client.end().catch(() => {});
+  }
+
+  async #connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#url, application_name: "deploye-change-feed" });
+    client.on("notification", (msg) => {
+      if (msg.channel === CHANNEL && msg.payload && BigInt(msg.payload) > this.#lastId) void this.#read();
+    });
+    client.on("error", (err) => this.#lost(client, err));
+    client.on("end", () => this.#lost(client, new Error("connection ended")));
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.#client = client;
+  }
+
+  #lost(client: pg.Client, err: Error) {
+    if (this.#client !== client || this.#stopped) return;
+    this.#client = null;
+    client.end().catch(() => {});
+    this.#opts.log.warn("change feed lost its connection; reconnecting", { error: err.message });
+    this.#scheduleReconnect(this.#opts.backoffMs[0]);
+  }
+
+  #scheduleReconnect(delay: number) {
+    this.#reconnectTimer = setTimeout(async () => {
+      if (this.#stopped) return;
+      try {
+        await this.#connect();
+        this.#stats.reconnects++;
+        this.#opts.log.info("change feed reconnected", { reconnects: this.#stats.reconnects, lastId: String(this.#lastId) });
+        await this.#read();
+        for (const l of this.#relistListeners) l();
+      } catch (err) {
+        const next = Math.min(delay * 2, this.#opts.backoffMs[1]);
+        this.#opts.log.warn("change feed reconnect failed", { error: (err as Error).message, retryInMs: next });
+        this.#scheduleReconnect(next);
+      }
+    }, delay);
+  }
+
+  /** Reads all rows after lastId; concurrent calls coalesce into one more pass. */
+  #read(): Promise<void> {
+    if (this.#reading) {
+      this.#again = true;
+      return this.#reading;
+    }
+    this.#reading = (async () => {
+      do {
+        this.#again = false;
+        await this.#drain();
+      } while (this.#again && !this.#stopped);
+    })()
+      .catch((err) => this.#opts.log.warn("change feed read failed", { error: (err as Error).message }))
+      .finally(() => (this.#reading = null));
+    return this.#reading;
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      const client = this.#client;
+      if (!client || this.#stopped) return;
+      const { rows } = await client.query<ChangeRow>(
+        `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE id > $1 ORDER BY id LIMIT $2`,
+        [String(this.#lastId), this.#opts.batchSize],
+      );
+      if (rows.length === 0) return;
+      const batch = rows.map(changeOf);
+      this.#lastId = batch[batch.length - 1].id;
+      this.#stats.batches++;
+      this.#stats.rows += batch.length;
+      for (const listener of this.#listeners) {
+        try {
+          listener(batch);
+        } catch (err) {
+          this.#opts.log.error("change feed listener failed", { error: String(err) });
+        }
+      }
+      if (rows.length < this.#opts.batchSize) return;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+// The only place Prisma clients are made.
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "../generated/prisma/client.ts";
+
+export type Db = PrismaClient;
+
+export interface DbOptions {
+  /** connections in the pool */
+  max?: number;
+  /** called for every SQL statement (tests count them) */
+  onQuery?: (sql: string) => void;
+}
+
+export function createDb(url: string, options: DbOptions = {}): Db {
+  const adapter = new PrismaPg({ connectionString: url, max: options.max ?? 10 });
+  const client = new PrismaClient({
+    adapter,
+    log: options.onQuery ? [{ emit: "event", level: "query" }] : [],
+  });
+  if (options.onQuery) {
+    const onQuery = options.onQuery;
+    (client as unknown as { $on(e: "query", cb: (ev: { query: string }) => void): void }).$on("query", (ev) => onQuery(ev.query));
+  }
+  return client;
+}

@@ -1,0 +1,132 @@
+// Rows ↔ Kubernetes-shaped domain objects. JSONB columns hold the domain shapes as JSON (dates as
+// RFC 3339 strings); these mappers are the only place that knows the column layout.
+import type {
+  Deployment as DeploymentRow,
+  ReplicaSet as ReplicaSetRow,
+  Pod as PodRow,
+} from "../generated/prisma/client.ts";
+import type {
+  Condition,
+  ContainerStatus,
+  Deployment,
+  LabelSelector,
+  ObjectMeta,
+  OwnerReference,
+  Pod,
+  PodSpec,
+  PodTemplateSpec,
+  ReplicaSet,
+  DeploymentStrategy,
+  StringMap,
+} from "../domain/types.ts";
+
+export type { DeploymentRow, ReplicaSetRow, PodRow };
+
+type MetaRow = Pick<DeploymentRow, "uid" | "namespace" | "name" | "resourceVersion" | "generation" | "creationTimestamp" | "deletionTimestamp" | "labels" | "annotations" | "finalizers" | "ownerReferences">;
+
+const date = (v: unknown): Date | null => (v == null ? null : new Date(v as string));
+
+export function metaOf(row: MetaRow): ObjectMeta {
+  return {
+    name: row.name,
+    namespace: row.namespace,
+    uid: row.uid,
+    resourceVersion: String(row.resourceVersion),
+    generation: row.generation,
+    creationTimestamp: row.creationTimestamp,
+    deletionTimestamp: row.deletionTimestamp,
+    labels: row.labels as StringMap,
+    annotations: row.annotations as StringMap,
+    ownerReferences: row.ownerReferences as unknown as OwnerReference[],
+    finalizers: row.finalizers as string[],
+  };
+}
+
+export function conditionsOf(json: unknown): Condition[] {
+  return ((json ?? []) as Record<string, unknown>[]).map((c) => ({
+    type: c.type as string,
+    status: c.status as Condition["status"],
+    reason: (c.reason as string | null) ?? null,
+    message: (c.message as string | null) ?? null,
+    lastUpdateTime: date(c.lastUpdateTime),
+    lastTransitionTime: date(c.lastTransitionTime),
+  }));
+}
+
+function containerStatusesOf(json: unknown): ContainerStatus[] {
+  return ((json ?? []) as ContainerStatus[]).map((s) => ({
+    ...s,
+    state: {
+      waiting: s.state?.waiting ?? null,
+      running: s.state?.running ? { startedAt: new Date(s.state.running.startedAt) } : null,
+      terminated: s.state?.terminated ? { ...s.state.terminated, finishedAt: date(s.state.terminated.finishedAt) } : null,
+    },
+  }));
+}
+
+export function deploymentOf(row: DeploymentRow): Deployment {
+  return {
+    metadata: metaOf(row),
+    spec: {
+      replicas: row.replicas,
+      selector: row.selector as unknown as LabelSelector,
+      template: row.template as unknown as PodTemplateSpec,
+      strategy: row.strategy as unknown as DeploymentStrategy,
+      minReadySeconds: row.minReadySeconds,
+      revisionHistoryLimit: row.revisionHistoryLimit,
+      progressDeadlineSeconds: row.progressDeadlineSeconds,
+      paused: row.paused,
+    },
+    status: {
+      observedGeneration: row.observedGeneration,
+      replicas: row.statusReplicas,
+      updatedReplicas: row.updatedReplicas,
+      readyReplicas: row.readyReplicas,
+      availableReplicas: row.availableReplicas,
+      unavailableReplicas: row.unavailableReplicas,
+      collisionCount: row.collisionCount,
+      conditions: conditionsOf(row.conditions),
+    },
+  };
+}
+
+export function replicaSetOf(row: ReplicaSetRow): ReplicaSet {
+  return {
+    metadata: metaOf(row),
+    spec: {
+      replicas: row.replicas,
+      selector: row.selector as unknown as LabelSelector,
+      template: row.template as unknown as PodTemplateSpec,
+      minReadySeconds: row.minReadySeconds,
+    },
+    status: {
+      replicas: row.statusReplicas,
+      fullyLabeledReplicas: row.fullyLabeledReplicas,
+      readyReplicas: row.readyReplicas,
+      availableReplicas: row.availableReplicas,
+      observedGeneration: row.observedGeneration,
+      conditions: conditionsOf(row.conditions),
+    },
+  };
+}
+
+export function podOf(row: PodRow): Pod {
+  const spec = row.spec as unknown as Omit<PodSpec, "nodeName">;
+  return {
+    metadata: { ...metaOf(row), deletionGracePeriodSeconds: row.deletionGracePeriodSeconds },
+    spec: { ...spec, nodeName: row.nodeName },
+    status: {
+      phase: row.phase as Pod["status"]["phase"],
+      ready: row.ready,
+      conditions: conditionsOf(row.podConditions),
+      containerStatuses: containerStatusesOf(row.containerStatuses),
+      startTime: row.startTime,
+      podIP: row.podIP,
+    },
+  };
+}
+
+/** JSON for a JSONB column (Dates become RFC 3339 strings). */
+export function json<T>(value: T): any {
+  return JSON.parse(JSON.stringify(value));
+}

@@ -1,0 +1,43 @@
+// Transactions. Every write that belongs together is one transaction. Writers take the change-log
+// lock (see the init migration) before their first write and before any row lock, so that ids are
+// assigned in commit order and writers can never deadlock on it; controllers additionally take a
+// per-object advisory lock at the start, so two processes never reconcile one object at once.
+import type { Db } from "./client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+
+export type Tx = Prisma.TransactionClient;
+
+/** the transaction-scoped lock that orders change-log ids (same key as the triggers) */
+const CHANGE_LOG_LOCK = 7234013851;
+
+export async function lockChangeLog(tx: Tx): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK}::bigint)`;
+}
+
+/** Per-object lock, held to the end of the transaction. Returns false when `wait` is off and another holds it. */
+export async function lockObject(tx: Tx, kind: string, key: string, wait = true): Promise<boolean> {
+  if (wait) {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${kind}), hashtext(${key}))`;
+    return true;
+  }
+  const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${kind}), hashtext(${key})) AS locked`;
+  return locked;
+}
+
+const RETRYABLE = new Set(["40001", "40P01"]);
+
+function sqlState(err: unknown): string | undefined {
+  const e = err as { code?: string; meta?: { code?: string }; cause?: { code?: string; originalCode?: string } };
+  return e?.cause?.originalCode ?? e?.cause?.code ?? e?.meta?.code ?? e?.code;
+}
+
+/** One interactive transaction; retried on serialization failures and deadlocks. */
+export async function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(fn, { timeout: 60_000, maxWait: 30_000 });
+    } catch (err) {
+      if (attempt >= attempts || !RETRYABLE.has(sqlState(err) ?? "")) throw err;
+    }
+  }
+}

@@ -1,0 +1,208 @@
+// ReplicaSet controller rules (upstream pkg/controller/replicaset/replica_set.go and
+// pkg/controller/controller_utils.go): pod readiness and availability, which pods to create or
+// delete in one sync, slow-start batches, the pod-deletion ranking and the ReplicaSet status.
+import { matches, selectorToRequirements } from "./labels.ts";
+import { controllerRefTo } from "./ownership.ts";
+import type { Condition, Pod, PodPhase, ReplicaSet, ReplicaSetStatus } from "./types.ts";
+
+/** At most this many pods are created or deleted in one sync (upstream burstReplicas). */
+export const BURST_REPLICAS = 500;
+export const POD_DELETION_COST_ANNOTATION = "controller.kubernetes.io/pod-deletion-cost";
+export const REPLICA_FAILURE = "ReplicaFailure";
+
+export type ReplicaFailureReason = "FailedCreate" | "FailedDelete";
+export interface ReplicaFailure {
+  reason: ReplicaFailureReason;
+  message: string;
+}
+
+export interface ReplicaSetSyncPlan {
+  /** pods to create, in slowStartBatches */
+  create: number;
+  /** pods to delete, in order */
+  delete: Pod[];
+  /** status over the pods given (before the plan is applied), with ReplicaFailure cleared */
+  status: ReplicaSetStatus;
+  /** requeue the ReplicaSet after this long for a pod to become available, or null */
+  requeueAfterMs: number | null;
+}
+
+/** A pod that counts: not Succeeded or Failed, and not being deleted. */
+export function isPodActive(pod: Pod): boolean {
+  return pod.status.phase !== "Succeeded" && pod.status.phase !== "Failed" && pod.metadata.deletionTimestamp === null;
+}
+
+function readyCondition(pod: Pod): Condition | undefined {
+  return pod.status.conditions.find((c) => c.type === "Ready");
+}
+
+/** The pod's Ready condition is True. */
+export function isPodReady(pod: Pod): boolean {
+  return readyCondition(pod)?.status === "True";
+}
+
+/** When a ready pod turned Ready (its Ready condition's lastTransitionTime), else null. */
+function readySince(pod: Pod): Date | null {
+  return isPodReady(pod) ? (readyCondition(pod)?.lastTransitionTime ?? null) : null;
+}
+
+/** Ready, and either minReadySeconds is 0 or the pod has been Ready for longer than that. */
+export function isPodAvailable(pod: Pod, minReadySeconds: number, now: Date): boolean {
+  if (!isPodReady(pod)) return false;
+  if (minReadySeconds === 0) return true;
+  const since = readySince(pod);
+  return since !== null && since.getTime() + minReadySeconds * 1000 < now.getTime();
+}
+
+/**
+ * Milliseconds until the earliest ready-but-not-yet-available pod becomes available, plus one
+ * second (upstream requeues minReadySeconds + 1s after a pod turns Ready); null when none waits.
+ */
+function availabilityRequeueMs(pods: Pod[], minReadySeconds: number, now: Date): number | null {
+  let earliest: number | null = null;
+  for (const pod of pods) {
+    const since = readySince(pod);
+    if (since === null || isPodAvailable(pod, minReadySeconds, now)) continue;
+    const at = since.getTime() + minReadySeconds * 1000 + 1000;
+    if (earliest === null || at < earliest) earliest = at;
+  }
+  return earliest === null ? null : Math.max(0, earliest - now.getTime());
+}
+
+/** Batch sizes initial, 2·initial, 4·initial, … summing to total (upstream slowStartBatch). */
+export function slowStartBatches(total: number, initial = 1): number[] {
+  const batches: number[] = [];
+  let remaining = total;
+  let size = Math.min(remaining, initial);
+  while (size > 0) {
+    batches.push(size);
+    remaining -= size;
+    size = Math.min(2 * size, remaining);
+  }
+  return batches;
+}
+
+/** The pod-deletion-cost annotation as an int32; absent or invalid counts as 0. */
+function deletionCost(pod: Pod): number {
+  const raw = pod.metadata.annotations[POD_DELETION_COST_ANNOTATION];
+  if (raw === undefined || !/^[+-]?\d+$/.test(raw)) return 0;
+  const cost = Number(raw);
+  return cost >= -(2 ** 31) && cost < 2 ** 31 ? cost : 0;
+}
+
+function maxRestarts(pod: Pod): number {
+  return Math.max(0, ...pod.status.containerStatuses.map((c) => c.restartCount));
+}
+
+// Inactive pods are never ranked; they get 0 like a missing entry in upstream's map.
+const PHASE_RANK: Record<PodPhase, number> = { Pending: 0, Unknown: 1, Running: 2, Succeeded: 0, Failed: 0 };
+
+/**
+ * The pods in the order they should be deleted (upstream ActivePodsWithRanks): unassigned before
+ * assigned; Pending < Unknown < Running; not ready before ready; lower deletion cost first; more
+ * of these pods on the same node first; ready for a shorter time first (no ready time counts as
+ * shortest); more restarts first; newer first. Returns a new array.
+ */
+export function rankPodsForDeletion(pods: Pod[]): Pod[] {
+  const onNode = new Map<string | null, number>();
+  for (const pod of pods) onNode.set(pod.spec.nodeName, (onNode.get(pod.spec.nodeName) ?? 0) + 1);
+  const key = (pod: Pod) => ({
+    pod,
+    assigned: pod.spec.nodeName === null ? 0 : 1,
+    phase: PHASE_RANK[pod.status.phase],
+    ready: isPodReady(pod),
+    cost: deletionCost(pod),
+    colocated: onNode.get(pod.spec.nodeName) ?? 0,
+    readySince: readySince(pod)?.getTime() ?? Infinity,
+    restarts: maxRestarts(pod),
+    created: pod.metadata.creationTimestamp.getTime(),
+  });
+  return pods
+    .map(key)
+    .sort(
+      (a, b) =>
+        a.assigned - b.assigned ||
+        a.phase - b.phase ||
+        Number(a.ready) - Number(b.ready) ||
+        a.cost - b.cost ||
+        b.colocated - a.colocated ||
+        (a.ready && b.ready && a.readySince !== b.readySince ? (a.readySince > b.readySince ? -1 : 1) : 0) ||
+        b.restarts - a.restarts ||
+        b.created - a.created,
+    )
+    .map((k) => k.pod);
+}
+
+function replicaFailureCondition(existing: Condition | undefined, failure: ReplicaFailure, now: Date): Condition {
+  if (existing?.status === "True" && existing.reason === failure.reason && existing.message === failure.message) {
+    return existing;
+  }
+  return {
+    type: REPLICA_FAILURE,
+    status: "True",
+    reason: failure.reason,
+    message: failure.message,
+    lastUpdateTime: now,
+    lastTransitionTime: existing?.status === "True" ? existing.lastTransitionTime : now,
+  };
+}
+
+/**
+ * ReplicaSet status over the ACTIVE pods among `pods`. With a failure, a ReplicaFailure condition
+ * (status True) is set, or updated when its reason or message changed; without one it is removed.
+ */
+export function replicaSetStatus(rs: ReplicaSet, pods: Pod[], now: Date, failure?: ReplicaFailure): ReplicaSetStatus {
+  const active = pods.filter(isPodActive);
+  const templateLabels = selectorToRequirements({ matchLabels: rs.spec.template.metadata.labels, matchExpressions: [] });
+  const others = rs.status.conditions.filter((c) => c.type !== REPLICA_FAILURE);
+  const existing = rs.status.conditions.find((c) => c.type === REPLICA_FAILURE);
+  const conditions = failure ? [...others, replicaFailureCondition(existing, failure, now)] : others;
+  return {
+    replicas: active.length,
+    fullyLabeledReplicas: active.filter((p) => matches(templateLabels, p.metadata.labels)).length,
+    readyReplicas: active.filter(isPodReady).length,
+    availableReplicas: active.filter((p) => isPodAvailable(p, rs.spec.minReadySeconds, now)).length,
+    observedGeneration: rs.metadata.generation,
+    conditions,
+  };
+}
+
+/**
+ * One sync of a ReplicaSet over the pods it owns (after claiming; inactive ones are ignored):
+ * create or delete the difference to spec.replicas, at most BURST_REPLICAS. A ReplicaSet that is
+ * being deleted creates and deletes nothing.
+ */
+export function planReplicaSetSync(input: { rs: ReplicaSet; pods: Pod[]; now: Date }): ReplicaSetSyncPlan {
+  const { rs, pods, now } = input;
+  const active = pods.filter(isPodActive);
+  const diff = rs.metadata.deletionTimestamp === null ? active.length - rs.spec.replicas : 0;
+  return {
+    create: diff < 0 ? Math.min(-diff, BURST_REPLICAS) : 0,
+    delete: diff > 0 ? rankPodsForDeletion(active).slice(0, Math.min(diff, BURST_REPLICAS)) : [],
+    status: replicaSetStatus(rs, pods, now),
+    requeueAfterMs: availabilityRequeueMs(active, rs.spec.minReadySeconds, now),
+  };
+}
+
+/** A new pod for the ReplicaSet; uid and resourceVersion are left empty for the database. */
+export function newPodFromTemplate(rs: ReplicaSet, name: string, now: Date): Pod {
+  const template = structuredClone(rs.spec.template);
+  return {
+    metadata: {
+      name,
+      namespace: rs.metadata.namespace,
+      uid: "",
+      resourceVersion: "",
+      generation: 1,
+      creationTimestamp: now,
+      deletionTimestamp: null,
+      deletionGracePeriodSeconds: null,
+      labels: template.metadata.labels,
+      annotations: template.metadata.annotations,
+      ownerReferences: [controllerRefTo({ kind: "ReplicaSet", name: rs.metadata.name, uid: rs.metadata.uid })],
+      finalizers: [],
+    },
+    spec: { ...template.spec, nodeName: null },
+    status: { phase: "Pending", ready: false, conditions: [], containerStatuses: [], startTime: null, podIP: null },
+  };
+}

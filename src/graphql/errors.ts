@@ -1,0 +1,23 @@
+// Typed GraphQL errors. Every failure a client can cause carries `extensions.code` (the contract's
+// list); validation failures also carry `extensions.fieldErrors: [{ field, message }]`.
+import { GraphQLError } from "graphql";
+
+export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "ALREADY_EXISTS" | "CONFLICT" | "GONE" | "UNAUTHENTICATED" | "FORBIDDEN";
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+export function badInput(fieldErrors: FieldError[]): GraphQLError {
+  const summary = fieldErrors.map((e) => `${e.field}: ${e.message}`).join("; ");
+  return apiError("BAD_USER_INPUT", `invalid input: ${summary}`, { fieldErrors });
+}
+
+export function notFound(kind: string, namespace: string, name: string): GraphQLError {
+  return apiError("NOT_FOUND", `${kind} "${name}" not found in namespace "${namespace}"`);
+}

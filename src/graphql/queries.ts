@@ -1,0 +1,62 @@
+// The contract's Query fields.
+import { builder } from "./builder.ts";
+import { listConnection } from "./list.ts";
+import { DeploymentConnection, EventConnection, PodConnection, ReplicaSetConnection } from "./objects.ts";
+
+builder.queryFields((t) => {
+  const byName = { namespace: t.arg.string({ required: true, defaultValue: "default" }), name: t.arg.string({ required: true }) };
+  const listArgs = {
+    namespace: t.arg.string(),
+    labelSelector: t.arg.string(),
+    first: t.arg.int(),
+    after: t.arg.string(),
+  };
+  return {
+    namespaces: t.stringList({
+      resolve: async (_root, _args, ctx) => {
+        const rows = await ctx.db.$queryRaw<{ namespace: string }[]>`
+          SELECT namespace FROM deployments UNION SELECT namespace FROM replica_sets UNION SELECT namespace FROM pods ORDER BY namespace`;
+        return rows.map((r) => r.namespace);
+      },
+    }),
+    deployment: t.prismaField({
+      type: "Deployment",
+      nullable: true,
+      args: byName,
+      resolve: (query, _root, { namespace, name }, ctx) => ctx.db.deployment.findUnique({ ...query, where: { namespace_name: { namespace, name } } }),
+    }),
+    deployments: t.field({
+      type: DeploymentConnection,
+      description: "labelSelector uses kubectl syntax: app=web,tier!=db,env in (a,b),!canary",
+      args: listArgs,
+      resolve: (_root, args, ctx, info) => listConnection(ctx, info, "deployments", args) as never,
+    }),
+    replicaSet: t.prismaField({
+      type: "ReplicaSet",
+      nullable: true,
+      args: byName,
+      resolve: (query, _root, { namespace, name }, ctx) => ctx.db.replicaSet.findUnique({ ...query, where: { namespace_name: { namespace, name } } }),
+    }),
+    replicaSets: t.field({
+      type: ReplicaSetConnection,
+      args: listArgs,
+      resolve: (_root, args, ctx, info) => listConnection(ctx, info, "replica_sets", args) as never,
+    }),
+    pod: t.prismaField({
+      type: "Pod",
+      nullable: true,
+      args: byName,
+      resolve: (query, _root, { namespace, name }, ctx) => ctx.db.pod.findUnique({ ...query, where: { namespace_name: { namespace, name } } }),
+    }),
+    pods: t.field({
+      type: PodConnection,
+      args: listArgs,
+      resolve: (_root, args, ctx, info) => listConnection(ctx, info, "pods", args) as never,
+    }),
+    events: t.field({
+      type: EventConnection,
+      args: { namespace: t.arg.string(), involvedObjectName: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
+      resolve: (_root, args, ctx, info) => listConnection(ctx, info, "events", args) as never,
+    }),
+  };
+});

@@ -1,0 +1,180 @@
+// The read side of the API against a real server and a real Postgres: health, GraphiQL, queries,
+// connections, label selectors, node(id), the WebSocket transport, and the statement count of a
+// deeply nested list.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+import { createDb, type Db } from "../../src/db/client.ts";
+import { createLogger } from "../../src/log.ts";
+import { startServer } from "../../src/server.ts";
+import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { insertDeployment, insertPods, insertReplicaSet } from "../helpers/fixtures.ts";
+
+let app: TestApp;
+let db: Db;
+beforeAll(async () => {
+  app = await startTestApp({ simulator: false });
+  db = createDb(app.databaseUrl);
+  // prod: web (2 RSs × 3 pods), api, db; staging: web
+  const web = await insertDeployment(db, "prod", "web", { app: "web", tier: "frontend", env: "prod" });
+  await insertDeployment(db, "prod", "api", { app: "api", tier: "backend", env: "prod" });
+  await insertDeployment(db, "prod", "db", { app: "db", tier: "backend" });
+  await insertDeployment(db, "staging", "web", { app: "web", tier: "frontend", env: "staging", canary: "true" });
+  const rs1 = await insertReplicaSet(db, web, "5d4f7b9c8", 1);
+  const rs2 = await insertReplicaSet(db, web, "66b6c48dd5", 2);
+  await insertPods(db, rs1, 3);
+  await insertPods(db, rs2, 3);
+});
+afterAll(async () => {
+  await db.$disconnect();
+  await app.stop();
+});
+
+describe("health", () => {
+  it("answers /healthz and /readyz with JSON", async () => {
+    const base = new URL(app.url).origin;
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "ready", database: true, migrations: true });
+  });
+
+  it("serves GraphiQL on the GraphQL path", async () => {
+    const res = await fetch(app.url, { headers: { accept: "text/html" } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/graphiql/i);
+  });
+});
+
+describe("queries", () => {
+  it("reads one deployment with its metadata, spec and owned replica sets, highest revision first", async () => {
+    const data = await app.data(`{ deployment(namespace: "prod", name: "web") {
+      id metadata { name namespace uid resourceVersion generation labels ownerReferences { name } }
+      spec { replicas selector { matchLabels } strategy { type rollingUpdate { maxSurge maxUnavailable } } template { spec { containers { name image } } } }
+      revision replicaSets { metadata { name } revision podTemplateHash owner { metadata { name } } pods { metadata { name } } }
+    } }`);
+    const d = data.deployment;
+    expect(d.metadata).toMatchObject({ name: "web", namespace: "prod", generation: 1, labels: { app: "web", tier: "frontend", env: "prod" }, ownerReferences: [] });
+    expect(Number(d.metadata.resourceVersion)).toBeGreaterThan(0);
+    expect(d.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } });
+    expect(d.replicaSets.map((r: any) => [r.metadata.name, r.revision, r.podTemplateHash])).toEqual([
+      ["web-66b6c48dd5", 2, "66b6c48dd5"],
+      ["web-5d4f7b9c8", 1, "5d4f7b9c8"],
+    ]);
+    expect(d.replicaSets[0].owner.metadata.name).toBe("web");
+    expect(d.replicaSets[0].pods).toHaveLength(3);
+  });
+
+  it("returns null for a missing object and lists namespaces", async () => {
+    const data = await app.data(`{ deployment(name: "nope") { id } namespaces }`);
+    expect(data).toEqual({ deployment: null, namespaces: ["prod", "staging"] });
+  });
+
+  it("fetches any object by its global id through node(id)", async () => {
+    const { deployment } = await app.data(`{ deployment(namespace: "staging", name: "web") { id } }`);
+    const data = await app.data(`query($id: ID!) { node(id: $id) { __typename ... on Deployment { metadata { namespace name } } } }`, { id: deployment.id });
+    expect(data.node).toEqual({ __typename: "Deployment", metadata: { namespace: "staging", name: "web" } });
+  });
+
+  it("pages through a connection with cursors and totalCount", async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 4; page++) {
+      const data: any = await app.data(`query($after: String) { deployments(first: 1, after: $after) {
+        totalCount edges { cursor node { metadata { namespace name } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`, { after });
+      const conn = data.deployments;
+      expect(conn.totalCount).toBe(4);
+      expect(conn.edges).toHaveLength(1);
+      expect(conn.pageInfo.hasPreviousPage).toBe(page > 0);
+      expect(conn.pageInfo.hasNextPage).toBe(page < 3);
+      expect(conn.pageInfo.endCursor).toBe(conn.edges[0].cursor);
+      seen.push(`${conn.edges[0].node.metadata.namespace}/${conn.edges[0].node.metadata.name}`);
+      after = conn.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(["prod/api", "prod/db", "prod/web", "staging/web"]);
+  });
+
+  it.each([
+    ["app=web", ["prod/web", "staging/web"]],
+    ["app==web", ["prod/web", "staging/web"]],
+    ["tier!=frontend", ["prod/api", "prod/db"]],
+    ["env in (prod,staging),tier=frontend", ["prod/web", "staging/web"]],
+    ["env notin (prod)", ["prod/db", "staging/web"]],
+    ["canary", ["staging/web"]],
+    ["!canary,!env", ["prod/db"]],
+    ["", ["prod/api", "prod/db", "prod/web", "staging/web"]],
+  ])("filters by labelSelector %j in SQL", async (selector, expected) => {
+    const data = await app.data(`query($s: String) { deployments(labelSelector: $s) { totalCount edges { node { metadata { namespace name } } } } }`, { s: selector });
+    expect(data.deployments.edges.map((e: any) => `${e.node.metadata.namespace}/${e.node.metadata.name}`)).toEqual(expected);
+    expect(data.deployments.totalCount).toBe(expected.length);
+  });
+
+  it("filters by namespace", async () => {
+    const data = await app.data(`{ pods(namespace: "prod", labelSelector: "pod-template-hash=66b6c48dd5") { totalCount } replicaSets(namespace: "staging") { totalCount } }`);
+    expect(data).toEqual({ pods: { totalCount: 3 }, replicaSets: { totalCount: 0 } });
+  });
+
+  it("rejects a bad label selector with BAD_USER_INPUT naming the argument", async () => {
+    const body = await app.gql(`{ deployments(labelSelector: "app in (a") { totalCount } }`);
+    expect(body.errors?.[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect(body.errors?.[0].extensions.fieldErrors[0].field).toBe("labelSelector");
+  });
+
+  it("rejects a forged cursor with BAD_USER_INPUT", async () => {
+    const body = await app.gql(`{ deployments(after: "not-a-cursor") { totalCount } }`);
+    expect(body.errors?.[0].extensions.code).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("nested reads", () => {
+  it("run a constant number of SQL statements whatever the row counts", async () => {
+    const query = `{ deployments(first: 50) { totalCount edges { node { metadata { name } replicaSets { metadata { name } pods { metadata { name } } } } } } }`;
+    const count = async () => {
+      const statements: string[] = [];
+      const counted = createDb(app.databaseUrl, { onQuery: (sql) => statements.push(sql) });
+      try {
+        const server = await startServer({ db: counted, feed: app.feed }, { host: "127.0.0.1", port: 0, log: createLogger("silent") });
+        try {
+          const res = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+          const body = await res.json();
+          expect(body.errors).toBeUndefined();
+          return { statements: statements.filter((s) => !/^(BEGIN|COMMIT|DEALLOCATE)/i.test(s.trim())).length, body };
+        } finally {
+          await server.close();
+        }
+      } finally {
+        await counted.$disconnect();
+      }
+    };
+    const small = await count();
+    // grow every level: more deployments, more replica sets, more pods
+    for (let i = 0; i < 10; i++) {
+      const d = await insertDeployment(db, "bulk", `svc-${i}`);
+      for (let r = 0; r < 3; r++) {
+        const rs = await insertReplicaSet(db, d, `h${i}x${r}`, r + 1);
+        await insertPods(db, rs, 5);
+      }
+    }
+    const large = await count();
+    expect(large.body.data.deployments.totalCount).toBe(small.body.data.deployments.totalCount + 10);
+    expect(large.statements).toBe(small.statements);
+    expect(large.statements).toBeLessThanOrEqual(6);
+  });
+});
+
+describe("WebSocket transport", () => {
+  it("runs operations over graphql-ws on the same path", async () => {
+    const client = createClient({ url: app.url.replace("http", "ws"), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+    try {
+      const result = await new Promise<any>((resolve, reject) => {
+        let value: unknown;
+        client.subscribe({ query: `{ deployments { totalCount } }` }, { next: (v) => (value = v), error: reject, complete: () => resolve(value) });
+      });
+      expect(result.data.deployments.totalCount).toBeGreaterThanOrEqual(4);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
