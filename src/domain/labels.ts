@@ -234,51 +234,45 @@ interface Token {
 const SYMBOLS = "=!(),<>";
 const isSpace = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\r";
 
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (isSpace(c)) {
-      i++;
-    } else if ((c === "=" || c === "!") && text[i + 1] === "=") {
-      tokens.push({ kind: c === "=" ? "==" : "!=", text: `${c}=`, position: i });
-      i += 2;
-    } else if (SYMBOLS.includes(c)) {
-      tokens.push({ kind: c as TokenKind, text: c, position: i });
-      i++;
-    } else {
-      const start = i;
-      while (i < text.length && !isSpace(text[i]) && !SYMBOLS.includes(text[i])) i++;
-      tokens.push({ kind: "word", text: text.slice(start, i), position: start });
-    }
-  }
-  tokens.push({ kind: "end", text: "", position: text.length });
-  return tokens;
+/** The token starting at or after `from` (whitespace skipped); `end` at the end of the text. */
+function scan(text: string, from: number): Token {
+  let i = from;
+  while (i < text.length && isSpace(text[i])) i++;
+  if (i === text.length) return { kind: "end", text: "", position: i };
+  const c = text[i];
+  if ((c === "=" || c === "!") && text[i + 1] === "=") return { kind: c === "=" ? "==" : "!=", text: `${c}=`, position: i };
+  if (SYMBOLS.includes(c)) return { kind: c as TokenKind, text: c, position: i };
+  let j = i;
+  while (j < text.length && !isSpace(text[j]) && !SYMBOLS.includes(text[j])) j++;
+  return { kind: "word", text: text.slice(i, j), position: i };
 }
 
 /** Parses kubectl selector syntax; throws SelectorParseError (with a position) on bad input. */
 export function parseSelector(text: string): Requirement[] {
-  const tokens = tokenize(text);
-  let next = 0;
-  const peek = () => tokens[next];
-  const take = () => tokens[next++];
+  // Tokens are read on demand, so a huge input costs no more than the part parsed before an error.
+  let lookahead = scan(text, 0);
+  const peek = () => lookahead;
+  const take = () => {
+    const token = lookahead;
+    lookahead = scan(text, token.position + token.text.length);
+    return token;
+  };
   const unexpected = (token: Token, expected: string) =>
     new SelectorParseError(
-      `unexpected ${token.kind === "end" ? "end of input" : JSON.stringify(token.text)} at position ${token.position}: expected ${expected}`,
+      `unexpected ${token.kind === "end" ? "end of input" : show(token.text)} at position ${token.position}: expected ${expected}`,
       token.position,
     );
+  const checked = (token: Token, what: "key" | "value", errors: string[]): string => {
+    if (errors.length === 0) return token.text;
+    throw new SelectorParseError(
+      `invalid label ${what} ${show(token.text)} at position ${token.position}: ${errors.join("; ")}`,
+      token.position,
+    );
+  };
   const key = (): string => {
     const token = take();
     if (token.kind !== "word") throw unexpected(token, "a label key");
-    const errors = labelKeyErrors(token.text);
-    if (errors.length > 0) {
-      throw new SelectorParseError(
-        `invalid label key ${JSON.stringify(token.text)} at position ${token.position}: ${errors.join("; ")}`,
-        token.position,
-      );
-    }
-    return token.text;
+    return checked(token, "key", labelKeyErrors(token.text));
   };
   // A value is a word, or "" when the next token ends it (`a=`, `a in (,b)`).
   const value = (enders: TokenKind[], expected: string): string => {
@@ -286,14 +280,7 @@ export function parseSelector(text: string): Requirement[] {
     if (enders.includes(token.kind)) return "";
     take();
     if (token.kind !== "word") throw unexpected(token, expected);
-    const errors = labelValueErrors(token.text);
-    if (errors.length > 0) {
-      throw new SelectorParseError(
-        `invalid label value ${JSON.stringify(token.text)} at position ${token.position}: ${errors.join("; ")}`,
-        token.position,
-      );
-    }
-    return token.text;
+    return checked(token, "value", labelValueErrors(token.text));
   };
   const values = (): string[] => {
     const open = take();

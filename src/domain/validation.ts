@@ -41,8 +41,6 @@ import type {
 
 export type { FieldError } from "./labels.ts";
 
-const INT32_MAX = 2 ** 31 - 1;
-
 /**
  * Upper bounds on everything a client can make the server store or work through. Kubernetes
  * bounds objects mainly by etcd's 1.5 MiB request size; here every list, map and string has an
@@ -73,7 +71,7 @@ export const LIMITS = {
   /** UTF-8 bytes of all the text (field names, keys, strings) of one spec */
   specBytes: 1024 * 1024,
   /** any other integer field (seconds, revisionHistoryLimit, restartCount, percentages): int32 */
-  int32: INT32_MAX,
+  int32: 2 ** 31 - 1,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -400,17 +398,20 @@ function decodeReplicaSetSpec(d: Decoder, value: unknown): ReplicaSetSpec {
 // ---------------------------------------------------------------------------------------------
 // Step 2: the rules, on typed objects.
 
-/** Integer fields with no rule of their own: 0 ≤ n ≤ 2^31-1 (grace periods, toRevision, ...). */
-export function validateNonNegativeInt(value: number, path: string): FieldError[] {
+function validateIntRange(value: number, path: string, max: number): FieldError[] {
   if (value < 0) return [invalid(path, value, "must be greater than or equal to 0")];
-  if (value > INT32_MAX) return [invalid(path, value, `must be less than or equal to ${INT32_MAX}`)];
+  if (value > max) return [invalid(path, value, `must be less than or equal to ${max}`)];
   return [];
 }
 
+/** Integer fields with no rule of their own: 0 ≤ n ≤ 2^31-1 (seconds, toRevision, ...). */
+export function validateNonNegativeInt(value: number, path: string): FieldError[] {
+  return validateIntRange(value, path, LIMITS.int32);
+}
+
+/** spec.replicas and the scale mutations: 0 ≤ n ≤ LIMITS.replicas. */
 export function validateReplicas(value: number, path: string): FieldError[] {
-  if (value < 0) return [invalid(path, value, "must be greater than or equal to 0")];
-  if (value > LIMITS.replicas) return [invalid(path, value, `must be less than or equal to ${LIMITS.replicas}`)];
-  return [];
+  return validateIntRange(value, path, LIMITS.replicas);
 }
 
 function utf8Bytes(text: string): number {
@@ -636,7 +637,7 @@ function intOrPercent(value: IntOrString, path: string): { amount?: number; erro
     };
   }
   const amount = Number(value.slice(0, -1));
-  if (amount > INT32_MAX) return { errors: [invalid(path, value, `must be less than or equal to ${INT32_MAX}%`)] };
+  if (amount > LIMITS.int32) return { errors: [invalid(path, value, `must be less than or equal to ${LIMITS.int32}%`)] };
   return { amount, errors: [] };
 }
 
