@@ -13,7 +13,7 @@ export interface App {
   url: string;
   databaseUrl: string;
   feed: ChangeFeed;
-  controllers: ControllerManager;
+  controllers: ControllerManager | null;
   stop(): Promise<void>;
 }
 
@@ -37,9 +37,11 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const feed = new ChangeFeed(databaseUrl, { log });
     await feed.start();
     stops.push(() => feed.stop());
-    const controllers = new ControllerManager({ db, feed, config, log });
-    await controllers.start();
-    stops.push(() => controllers.stop());
+    const controllers = config.controllers ? new ControllerManager({ db, feed, config, log }) : null;
+    if (controllers) {
+      await controllers.start();
+      stops.push(() => controllers.stop());
+    }
     const server = await startServer({ db, feed }, { host: config.host, port: config.port, log });
     stops.push(() => server.close());
     return { url: server.url, databaseUrl, feed, controllers, stop: stopAll };

@@ -11,6 +11,8 @@ export interface Config {
   databaseUrl: string | null;
   dataDir: string;
   logLevel: LogLevel;
+  /** run the controllers and the kubelet in this process (off: an API-only instance) */
+  controllers: boolean;
   /** reconcile workers per controller */
   workers: number;
   /** periodic resync of every object */
@@ -81,6 +83,7 @@ export const OPTIONS: Option[] = [
   { env: "DATABASE_URL", flag: "--database-url", key: "databaseUrl", default: null, parse: postgresUrl, help: "Postgres URL; unset: embedded Postgres in DATA_DIR" },
   { env: "DATA_DIR", flag: "--data-dir", key: "dataDir", default: "./.deploye/pgdata", parse: nonEmpty, help: "embedded Postgres data directory" },
   { env: "LOG_LEVEL", flag: "--log-level", key: "logLevel", default: "info", parse: oneOf(["debug", "info", "warn", "error", "silent"] as const), help: "debug, info, warn, error or silent" },
+  { env: "CONTROLLERS", flag: "--controllers", key: "controllers", default: true, parse: bool, help: "off: serve the API only; other instances reconcile" },
   { env: "WORKERS", flag: "--workers", key: "workers", default: 4, parse: int(1, 64), help: "reconcile workers per controller" },
   { env: "RESYNC_MS", flag: "--resync-ms", key: "resyncMs", default: 30_000, parse: int(100, 86_400_000), help: "periodic resync of every object (ms)" },
   { env: "SIMULATOR", flag: "--simulator", key: "simulator", default: true, parse: bool, help: "on: simulated kubelet runs pods; off: an external agent uses updatePodStatus" },

@@ -59,3 +59,20 @@ export async function insertPods(db: Db, owner: { uid: string; name: string; nam
     })),
   });
 }
+
+/** An unowned ReplicaSet selecting `app=<name>`, whose pods follow the given simulator behavior. */
+export async function insertStandaloneReplicaSet(db: Db, namespace: string, name: string, replicas: number, behavior = "ready") {
+  const t = template({ app: name });
+  t.metadata.annotations = { "sim.deploye.dev/behavior": behavior };
+  return db.replicaSet.create({
+    data: {
+      namespace,
+      name,
+      labels: { app: name },
+      replicas,
+      selector: json({ matchLabels: { app: name }, matchExpressions: [] }),
+      template: json(t),
+      minReadySeconds: 0,
+    },
+  });
+}

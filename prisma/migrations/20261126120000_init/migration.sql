@@ -160,8 +160,16 @@ CREATE INDEX "change_log_created_at_idx" ON "change_log"("created_at");
 -- Every write to an object table is stamped and logged by triggers, so no code path can forget.
 -- Ids come from one sequence and are taken only while holding a transaction-scoped advisory lock
 -- that is held until commit: ids are therefore assigned in commit order, and a reader that has
--- seen id N has seen every id below N (this is what makes watch resume exact). Writers take the
--- lock at their first write; the application takes it before any row lock (src/db/tx.ts).
+-- seen id N has seen every id below N (this is what makes watch resume exact). A statement-level
+-- BEFORE trigger takes the lock before the statement locks any row, so writers queue on it and
+-- can never deadlock on rows (as long as nobody takes row locks with SELECT ... FOR UPDATE
+-- before writing).
+
+CREATE FUNCTION deploye_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(7234013851);
+  RETURN NULL;
+END $$;
 
 CREATE SEQUENCE "change_log_id_seq" AS BIGINT;
 
@@ -172,7 +180,6 @@ BEGIN
   IF TG_OP = 'UPDATE' AND (to_jsonb(OLD) - 'owner_uid') = (to_jsonb(NEW) - 'owner_uid') THEN
     RETURN NEW;
   END IF;
-  PERFORM pg_advisory_xact_lock(7234013851);
   NEW.resource_version := nextval('change_log_id_seq');
   RETURN NEW;
 END $$;
@@ -182,7 +189,6 @@ DECLARE
   change_id BIGINT;
 BEGIN
   IF TG_OP = 'DELETE' THEN
-    PERFORM pg_advisory_xact_lock(7234013851);
     change_id := nextval('change_log_id_seq');
     INSERT INTO change_log (id, kind, namespace, name, uid, type, object)
     VALUES (change_id, TG_ARGV[0], OLD.namespace, OLD.name, OLD.uid, 'DELETED',
@@ -207,6 +213,8 @@ END $$;
 CREATE CONSTRAINT TRIGGER change_log_notify AFTER INSERT ON change_log
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION deploye_notify();
 
+CREATE TRIGGER deployments_lock BEFORE INSERT OR UPDATE OR DELETE ON deployments
+  FOR EACH STATEMENT EXECUTE FUNCTION deploye_lock();
 CREATE TRIGGER deployments_stamp BEFORE INSERT OR UPDATE ON deployments
   FOR EACH ROW EXECUTE FUNCTION deploye_stamp();
 CREATE TRIGGER deployments_log AFTER INSERT OR DELETE ON deployments
@@ -214,6 +222,8 @@ CREATE TRIGGER deployments_log AFTER INSERT OR DELETE ON deployments
 CREATE TRIGGER deployments_log_update AFTER UPDATE ON deployments
   FOR EACH ROW WHEN (OLD.resource_version IS DISTINCT FROM NEW.resource_version) EXECUTE FUNCTION deploye_log('Deployment');
 
+CREATE TRIGGER replica_sets_lock BEFORE INSERT OR UPDATE OR DELETE ON replica_sets
+  FOR EACH STATEMENT EXECUTE FUNCTION deploye_lock();
 CREATE TRIGGER replica_sets_stamp BEFORE INSERT OR UPDATE ON replica_sets
   FOR EACH ROW EXECUTE FUNCTION deploye_stamp();
 CREATE TRIGGER replica_sets_log AFTER INSERT OR DELETE ON replica_sets
@@ -221,6 +231,8 @@ CREATE TRIGGER replica_sets_log AFTER INSERT OR DELETE ON replica_sets
 CREATE TRIGGER replica_sets_log_update AFTER UPDATE ON replica_sets
   FOR EACH ROW WHEN (OLD.resource_version IS DISTINCT FROM NEW.resource_version) EXECUTE FUNCTION deploye_log('ReplicaSet');
 
+CREATE TRIGGER pods_lock BEFORE INSERT OR UPDATE OR DELETE ON pods
+  FOR EACH STATEMENT EXECUTE FUNCTION deploye_lock();
 CREATE TRIGGER pods_stamp BEFORE INSERT OR UPDATE ON pods
   FOR EACH ROW EXECUTE FUNCTION deploye_stamp();
 CREATE TRIGGER pods_log AFTER INSERT OR DELETE ON pods
@@ -228,6 +240,8 @@ CREATE TRIGGER pods_log AFTER INSERT OR DELETE ON pods
 CREATE TRIGGER pods_log_update AFTER UPDATE ON pods
   FOR EACH ROW WHEN (OLD.resource_version IS DISTINCT FROM NEW.resource_version) EXECUTE FUNCTION deploye_log('Pod');
 
+CREATE TRIGGER events_lock BEFORE INSERT OR UPDATE OR DELETE ON events
+  FOR EACH STATEMENT EXECUTE FUNCTION deploye_lock();
 CREATE TRIGGER events_stamp BEFORE INSERT OR UPDATE ON events
   FOR EACH ROW EXECUTE FUNCTION deploye_stamp();
 CREATE TRIGGER events_log AFTER INSERT OR DELETE ON events
