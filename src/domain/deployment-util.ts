@@ -4,6 +4,7 @@
 
 import { POD_TEMPLATE_HASH_LABEL, templatesEqualIgnoringHash } from "./hash.ts";
 import { maxSurge } from "./intstr.ts";
+import { controllerRef, controllerRefTo } from "./ownership.ts";
 import type { Deployment, ObjectMeta, ReplicaSet, ReplicaSetSpec, StringMap } from "./types.ts";
 
 export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
@@ -43,6 +44,11 @@ export function maxRevision(replicaSets: ReplicaSet[]): number {
   return replicaSets.reduce((max, rs) => Math.max(max, revisionOf(rs)), 0);
 }
 
+/** The revision the new RS gets: one above every old RS's, including those scaled to 0. */
+export function nextRevision(oldReplicaSets: ReplicaSet[]): number {
+  return maxRevision(oldReplicaSets) + 1;
+}
+
 export function desiredReplicasAnnotation(rs: ReplicaSet): number | null {
   return intAnnotation(rs.metadata.annotations, DESIRED_REPLICAS_ANNOTATION);
 }
@@ -64,7 +70,7 @@ export function isActive(rs: ReplicaSet): boolean {
 }
 
 export function isControlledBy(rs: ReplicaSet, d: Deployment): boolean {
-  return rs.metadata.ownerReferences.some((ref) => ref.controller && ref.uid === d.metadata.uid);
+  return controllerRef(rs.metadata)?.uid === d.metadata.uid;
 }
 
 export function sumSpecReplicas(replicaSets: ReplicaSet[]): number {
@@ -169,7 +175,7 @@ export function buildNewReplicaSet(d: Deployment, hash: string, replicas: number
       namespace: d.metadata.namespace,
       labels: { ...template.metadata.labels },
       annotations,
-      ownerReferences: [{ kind: "Deployment", name: d.metadata.name, uid: d.metadata.uid, controller: true }],
+      ownerReferences: [controllerRefTo({ kind: "Deployment", name: d.metadata.name, uid: d.metadata.uid })],
     },
     spec: {
       replicas,
