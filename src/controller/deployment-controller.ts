@@ -6,7 +6,7 @@ import type { Db } from "../db/client.ts";
 import { recordEvent } from "../db/events.ts";
 import { requirementsToSql } from "../db/label-sql.ts";
 import { deploymentOf, json, podOf, replicaSetOf } from "../db/rows.ts";
-import { lockChangeLog, lockObject, transaction, type Tx } from "../db/tx.ts";
+import { lockAndCheck, lockObject, transaction, type Tx } from "../db/tx.ts";
 import { syncDeployment as plan, type DeploymentAction } from "../domain/deployment-sync.ts";
 import { matches, selectorToRequirements } from "../domain/labels.ts";
 import { adoptedOwnerReferences, claim, releasedOwnerReferences } from "../domain/ownership.ts";
@@ -51,16 +51,20 @@ async function apply(tx: Tx, d: Deployment, action: DeploymentAction, now: Date)
       });
       return;
     }
-    case "updateReplicaSet":
+    case "updateReplicaSet": {
+      // a spec change (size, minReadySeconds) bumps metadata.generation, as the API server does
+      const specChanged = action.replicas !== undefined || action.minReadySeconds !== undefined;
       await tx.replicaSet.update({
         where: { uid: action.uid },
         data: {
           ...(action.replicas !== undefined ? { replicas: action.replicas } : {}),
           ...(action.annotations !== undefined ? { annotations: action.annotations } : {}),
           ...(action.minReadySeconds !== undefined ? { minReadySeconds: action.minReadySeconds } : {}),
+          ...(specChanged ? { generation: { increment: 1 } } : {}),
         },
       });
       return;
+    }
     case "deleteReplicaSet":
       // Background: the garbage collector deletes its (zero) pods.
       await tx.$executeRaw`DELETE FROM replica_sets WHERE uid = ${action.uid}::uuid`;
@@ -125,7 +129,9 @@ export async function syncDeployment(db: Db, key: string, now: () => Date): Prom
       existingReplicaSetNamed: (rsName: string) => sameNamePrefix.find((rs) => rs.metadata.name === rsName),
     });
 
-    await lockChangeLog(tx);
+    // A user's edit committed since the read would be overwritten (annotations, status for an
+    // older generation): then the plan is stale, and the Deployment is synced again at once.
+    if (!(await lockAndCheck(tx, "Deployment", row))) return { requeueAfterMs: 0 };
     for (const rs of claimed.adopt) {
       await tx.replicaSet.update({ where: { uid: rs.metadata.uid }, data: { ownerReferences: json(adoptedOwnerReferences(rs.metadata, { kind: "Deployment", name, uid: d.metadata.uid })) } });
     }

@@ -14,6 +14,19 @@ export async function lockChangeLog(tx: Tx): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK}::bigint)`;
 }
 
+export const TABLE = { Deployment: "deployments", ReplicaSet: "replica_sets", Pod: "pods" } as const;
+
+/**
+ * Takes the change-log lock and tells whether the row read earlier in this transaction is still
+ * the stored version: from here to commit no other writer can change it (optimistic concurrency,
+ * like a write carrying its resourceVersion).
+ */
+export async function lockAndCheck(tx: Tx, kind: keyof typeof TABLE, row: { uid: string; resourceVersion: bigint }): Promise<boolean> {
+  await lockChangeLog(tx);
+  const current = await tx.$queryRawUnsafe<{ resource_version: bigint }[]>(`SELECT resource_version FROM ${TABLE[kind]} WHERE uid = $1::uuid`, row.uid);
+  return current[0]?.resource_version === row.resourceVersion;
+}
+
 /** Per-object lock, held to the end of the transaction. Returns false when `wait` is off and another holds it. */
 export async function lockObject(tx: Tx, kind: string, key: string, wait = true): Promise<boolean> {
   if (wait) {

@@ -78,3 +78,8 @@ export function generatePodName(replicaSetName: string, random: RandomSource): s
   }
   return base + suffix;
 }
+
+/** A namespace/name pair any object could have: anything else names nothing and needs no lookup. */
+export function isObjectKey(key: { namespace: string; name: string }): boolean {
+  return isDns1123Label(key.namespace) && isDns1123Subdomain(key.name);
+}

@@ -66,7 +66,7 @@ function parseStringMap(value: unknown): StringMap {
 
 function parseIntOrString(value: unknown): IntOrString {
   if (typeof value === "string") return value;
-  if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) <= 2 ** 31 - 1) return value;
+  if (typeof value === "number" && Number.isInteger(value) && value >= -(2 ** 31) && value <= 2 ** 31 - 1) return value;
   throw new GraphQLError("IntOrString must be a 32-bit integer or a string");
 }
 

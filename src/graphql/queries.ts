@@ -1,4 +1,5 @@
 // The contract's Query fields.
+import { isObjectKey } from "../domain/names.ts";
 import { builder } from "./builder.ts";
 import { listConnection } from "./list.ts";
 import { DeploymentConnection, EventConnection, PodConnection, ReplicaSetConnection } from "./objects.ts";
@@ -23,7 +24,7 @@ builder.queryFields((t) => {
       type: "Deployment",
       nullable: true,
       args: byName,
-      resolve: (query, _root, { namespace, name }, ctx) => ctx.db.deployment.findUnique({ ...query, where: { namespace_name: { namespace, name } } }),
+      resolve: (query, _root, key, ctx) => (isObjectKey(key) ? ctx.db.deployment.findUnique({ ...query, where: { namespace_name: key } }) : null),
     }),
     deployments: t.field({
       type: DeploymentConnection,
@@ -35,7 +36,7 @@ builder.queryFields((t) => {
       type: "ReplicaSet",
       nullable: true,
       args: byName,
-      resolve: (query, _root, { namespace, name }, ctx) => ctx.db.replicaSet.findUnique({ ...query, where: { namespace_name: { namespace, name } } }),
+      resolve: (query, _root, key, ctx) => (isObjectKey(key) ? ctx.db.replicaSet.findUnique({ ...query, where: { namespace_name: key } }) : null),
     }),
     replicaSets: t.field({
       type: ReplicaSetConnection,
@@ -46,7 +47,7 @@ builder.queryFields((t) => {
       type: "Pod",
       nullable: true,
       args: byName,
-      resolve: (query, _root, { namespace, name }, ctx) => ctx.db.pod.findUnique({ ...query, where: { namespace_name: { namespace, name } } }),
+      resolve: (query, _root, key, ctx) => (isObjectKey(key) ? ctx.db.pod.findUnique({ ...query, where: { namespace_name: key } }) : null),
     }),
     pods: t.field({
       type: PodConnection,
