@@ -1,0 +1,64 @@
+// The API's writes to pods: a node agent's status report, and deletion (the pod terminates, then
+// the kubelet or the garbage collector removes it).
+import type { Db } from "./client.ts";
+import { json, podOf, type PodRow } from "./rows.ts";
+import type { Tx } from "./tx.ts";
+import { deleteRow, findOrRefuse, lockAndVerify, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where } from "./writes.ts";
+import { assertValid, mergeFieldErrors, podDeletion, reportedPodStatus, semanticallyEqual, unstorableTextErrors } from "../domain/edits.ts";
+import { validateNonNegativeInt, validatePodStatusInput, type PodStatusInput } from "../domain/validation.ts";
+
+function read(tx: Tx, query: ReadShape | undefined, where: Where): Promise<PodRow | null> {
+  return tx.pod.findUnique({ ...(query as object), where });
+}
+
+function find(tx: Tx, key: ObjectKey, query: ReadShape | undefined): Promise<PodRow> {
+  return findOrRefuse("Pod", key, () => read(tx, query, { namespace_name: key }));
+}
+
+/** What a node agent reports (reportedPodStatus); a report that changes nothing writes nothing. */
+export function updatePodStatus(db: Db, key: ObjectKey, report: PodStatusInput, options: WriteOptions = {}): Promise<PodRow> {
+  return writeTransaction(db, async (tx) => {
+    const row = await find(tx, key, options.query);
+    const pod = podOf(row);
+    const containerNames = pod.spec.containers.map((c) => c.name);
+    assertValid(mergeFieldErrors(validatePodStatusInput(report, containerNames), unstorableTextErrors(report, "status")));
+    const status = reportedPodStatus(pod, report, new Date());
+    if (semanticallyEqual(pod.status, status)) return row;
+    await lockAndVerify(tx, "Pod", row);
+    await tx.pod.update({
+      where: { uid: row.uid },
+      data: {
+        phase: status.phase,
+        ready: status.ready,
+        podConditions: json(status.conditions),
+        containerStatuses: json(status.containerStatuses),
+        startTime: status.startTime,
+        podIP: status.podIP,
+      },
+    });
+    return (await read(tx, options.query, { uid: row.uid }))!;
+  });
+}
+
+/**
+ * Marks the pod terminating for `gracePeriodSeconds` (default: its terminationGracePeriodSeconds),
+ * or removes it at once for 0 (podDeletion). Returns the pod as it now is, or as it was when removed.
+ */
+export function deletePod(db: Db, key: ObjectKey, gracePeriodSeconds: number | null | undefined, options: WriteOptions = {}): Promise<PodRow> {
+  return writeTransaction(db, async (tx) => {
+    const row = await find(tx, key, options.query);
+    if (gracePeriodSeconds != null) assertValid(validateNonNegativeInt(gracePeriodSeconds, "gracePeriodSeconds"));
+    const deletion = podDeletion(podOf(row), gracePeriodSeconds, new Date());
+    if (deletion.type === "none") return row;
+    await lockAndVerify(tx, "Pod", row);
+    if (deletion.type === "remove") {
+      await deleteRow(tx, "Pod", row.uid);
+      return row;
+    }
+    await tx.pod.update({
+      where: { uid: row.uid },
+      data: { deletionTimestamp: deletion.deletionTimestamp, deletionGracePeriodSeconds: deletion.gracePeriodSeconds },
+    });
+    return (await read(tx, options.query, { uid: row.uid }))!;
+  });
+}

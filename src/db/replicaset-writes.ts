@@ -1,0 +1,49 @@
+// The API's writes to ReplicaSets: a ReplicaSet created through the API has no owner; scaling and
+// deleting work on any ReplicaSet (a Deployment's controller then reconciles its own, as upstream).
+import type { Db } from "./client.ts";
+import { json, type ReplicaSetRow } from "./rows.ts";
+import { lockChangeLog, type Tx } from "./tx.ts";
+import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where } from "./writes.ts";
+import { alreadyExists, assertValid, validReplicaSet, type DeletionPropagation } from "../domain/edits.ts";
+import { validateReplicas, type ReplicaSetInput } from "../domain/validation.ts";
+
+function read(tx: Tx, query: ReadShape | undefined, where: Where): Promise<ReplicaSetRow | null> {
+  return tx.replicaSet.findUnique({ ...(query as object), where });
+}
+
+export async function createReplicaSet(db: Db, input: ReplicaSetInput, options: WriteOptions = {}): Promise<ReplicaSetRow> {
+  const { metadata, spec } = validReplicaSet(input);
+  const key = { namespace: metadata.namespace, name: metadata.name };
+  const data = {
+    ...key,
+    labels: json(metadata.labels),
+    annotations: json(metadata.annotations),
+    replicas: spec.replicas,
+    selector: json(spec.selector),
+    template: json(spec.template),
+    minReadySeconds: spec.minReadySeconds,
+  };
+  return writeTransaction(db, async (tx) => {
+    if (await tx.replicaSet.findUnique({ where: { namespace_name: key }, select: { uid: true } })) {
+      throw alreadyExists("ReplicaSet", key.namespace, key.name);
+    }
+    await lockChangeLog(tx);
+    return insertOrRefuse("ReplicaSet", key, () => tx.replicaSet.create({ ...(options.query as object), data }));
+  });
+}
+
+/** spec.replicas of one ReplicaSet; a new count bumps generation, the same count writes nothing. */
+export function scaleReplicaSet(db: Db, key: ObjectKey, replicas: number, options: WriteOptions = {}): Promise<ReplicaSetRow> {
+  return writeTransaction(db, async (tx) => {
+    const row = await findOrRefuse("ReplicaSet", key, () => read(tx, options.query, { namespace_name: key }));
+    assertValid(validateReplicas(replicas, "replicas"));
+    if (row.replicas === replicas) return row;
+    await lockAndVerify(tx, "ReplicaSet", row);
+    await tx.replicaSet.update({ where: { uid: row.uid }, data: { replicas, generation: row.generation + 1 } });
+    return (await read(tx, options.query, { uid: row.uid }))!;
+  });
+}
+
+export function deleteReplicaSet(db: Db, key: ObjectKey, policy: DeletionPropagation, options: WriteOptions = {}): Promise<ReplicaSetRow> {
+  return deleteOwner(db, "ReplicaSet", key, policy, (tx, where) => read(tx, options.query, where));
+}
