@@ -1,11 +1,14 @@
-// Composition root: database (URL or embedded) → migrations → controllers → server.
+// Composition root: database (URL or embedded) → migrations → controllers → change-log compaction
+// → server.
 // main.ts runs it as a process; tests run it in-process the same way.
 import type { Config } from "./config.ts";
 import { ChangeFeed } from "./db/change-feed.ts";
 import { createDb } from "./db/client.ts";
+import { startCompaction } from "./db/compaction.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
 import { ControllerManager } from "./controller/manager.ts";
+import type { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { startServer } from "./server.ts";
 
@@ -13,6 +16,8 @@ export interface App {
   url: string;
   databaseUrl: string;
   feed: ChangeFeed;
+  /** the server's subscribers */
+  hub: SubscriptionHub;
   controllers: ControllerManager | null;
   stop(): Promise<void>;
 }
@@ -42,9 +47,11 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       await controllers.start();
       stops.push(() => controllers.stop());
     }
-    const server = await startServer({ db, feed }, { host: config.host, port: config.port, log });
+    const compactor = startCompaction(db, { retentionMs: config.changeLogRetentionMs, maxRows: config.changeLogMaxRows }, log);
+    stops.push(() => compactor.stop());
+    const server = await startServer({ db, feed }, { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer });
     stops.push(() => server.close());
-    return { url: server.url, databaseUrl, feed, controllers, stop: stopAll };
+    return { url: server.url, databaseUrl, feed, hub: server.hub, controllers, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -27,7 +27,11 @@ export interface Config {
   changeLogRetentionMs: number | null;
   /** change-log retention: at most this many rows are kept (null: no limit) */
   changeLogMaxRows: number | null;
+  /** undelivered events a watch or events subscriber may fall behind before it is ended */
+  subscriptionBuffer: number;
 }
+
+export const DEFAULT_SUBSCRIPTION_BUFFER = 1000;
 
 export class ConfigError extends Error {}
 
@@ -92,6 +96,7 @@ export const OPTIONS: Option[] = [
   { env: "SIM_MAX_GRACE_SECONDS", flag: "--sim-max-grace-seconds", key: "maxGraceSeconds", default: null, parse: optionalInt(0, 86_400), help: "cap on termination grace periods (demos, tests)" },
   { env: "CHANGELOG_RETENTION_MS", flag: "--changelog-retention-ms", key: "changeLogRetentionMs", default: 3_600_000, parse: optionalInt(1000, 2 ** 31 * 1000), help: "compact change-log rows older than this; off: keep" },
   { env: "CHANGELOG_MAX_ROWS", flag: "--changelog-max-rows", key: "changeLogMaxRows", default: 1_000_000, parse: optionalInt(100, 2 ** 40), help: "keep at most this many change-log rows; off: no limit" },
+  { env: "SUBSCRIPTION_BUFFER", flag: "--subscription-buffer", key: "subscriptionBuffer", default: DEFAULT_SUBSCRIPTION_BUFFER, parse: int(1, 1_000_000), help: "events a subscriber may fall behind before it is ended (RESUBSCRIBE)" },
 ];
 
 /** Reads flags (`--port 4000` or `--port=4000`) over environment variables over defaults. */

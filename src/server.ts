@@ -1,37 +1,106 @@
 // One port, one path: yoga serves HTTP (queries, mutations, SSE subscriptions) and GraphiQL on
 // /graphql, graphql-ws serves WebSocket upgrades on the same path; /healthz and /readyz answer JSON.
+// Subscriptions over SSE: yoga's own on /graphql (`Accept: text/event-stream`, one connection per
+// operation, graphql-sse's "distinct connections" mode), and graphql-sse's single-connection mode
+// (and its distinct mode) on /graphql/stream; a single connection lives on one instance, so a load
+// balancer must keep a client's requests to /graphql/stream on one instance. Every transport builds
+// its context with createContext. The server owns the subscription hub that fans the change feed
+// out to its subscribers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { execute, subscribe, type ExecutionArgs } from "graphql";
-import { createYoga } from "graphql-yoga";
+import { createYoga, type Plugin } from "graphql-yoga";
+import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
+import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY } from "graphql-sse";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { migrationsApplied } from "./db/migrate.ts";
+import { DEFAULT_SUBSCRIPTION_BUFFER } from "./config.ts";
 import { createContext, type Services } from "./graphql/context.ts";
 import { schema } from "./graphql/schema.ts";
+import { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import type { Logger } from "./log.ts";
 
 export interface ApiServer {
   url: string;
   server: Server;
+  hub: SubscriptionHub;
   close(): Promise<void>;
 }
 
 export const GRAPHQL_PATH = "/graphql";
+/** graphql-sse (single-connection and distinct-connections modes) */
+const GRAPHQL_SSE_PATH = "/graphql/stream";
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
 }
 
-export async function startServer(services: Services, options: { host: string; port: number; log: Logger }): Promise<ApiServer> {
+/**
+ * graphql-sse with backpressure. Its handler moves each operation's results into the connection's
+ * queue as fast as they come, without waiting for the client, so a slow client would grow that
+ * queue without bound. Here each result waits (onNext) while the event stream's socket buffer is
+ * full: a slow client then leaves the results in its subscriber's bounded buffer, which ends it
+ * with RESUBSCRIBE as on the other transports.
+ */
+function useGraphQLSSEWithBackpressure(endpoint: string): Plugin[] {
+  /** single-connection mode: the event stream of each reserved token */
+  const streams = new Map<string, ServerResponse>();
+  /** distinct-connections mode: each request is its own event stream */
+  const responses = new WeakMap<Request, ServerResponse>();
+  const tokenOf = (request: Request) => request.headers.get(TOKEN_HEADER_KEY) ?? new URL(request.url).searchParams.get(TOKEN_QUERY_KEY);
+  const drained = (res: ServerResponse) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        res.off("drain", done);
+        res.off("close", done);
+        resolve();
+      };
+      res.on("drain", done);
+      res.on("close", done);
+    });
+  const track: Plugin = {
+    onRequest({ request, serverContext }) {
+      const res = (serverContext as { res?: ServerResponse }).res;
+      if (!res || new URL(request.url).pathname !== endpoint) return;
+      responses.set(request, res);
+      const token = tokenOf(request);
+      if (token && request.method === "GET" && request.headers.get("accept") === "text/event-stream") {
+        streams.set(token, res);
+        res.once("close", () => streams.get(token) === res && streams.delete(token));
+      }
+    },
+  };
+  const sse = useGraphQLSSE({
+    endpoint,
+    onNext: async (_ctx, req) => {
+      const token = tokenOf(req.raw as Request);
+      const res = (token && streams.get(token)) || responses.get(req.raw as Request);
+      if (res?.writableNeedDrain && !res.destroyed) await drained(res);
+    },
+  });
+  return [track, sse];
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  log: Logger;
+  /** undelivered events a subscriber may fall behind (see SubscriptionHub) */
+  subscriptionBuffer?: number;
+}
+
+export async function startServer(services: Services, options: ServerOptions): Promise<ApiServer> {
+  const hub = new SubscriptionHub({ ...services, limit: options.subscriptionBuffer ?? DEFAULT_SUBSCRIPTION_BUFFER, log: options.log });
   const yoga = createYoga<{ connectionParams?: Record<string, unknown> }>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: { subscriptionsProtocol: "WS" },
     landingPage: false,
     logging: false,
-    context: ({ request, connectionParams }) => createContext(services, { request, connectionParams }),
+    plugins: useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH),
+    context: ({ request, connectionParams }) => createContext({ ...services, hub }, { request, connectionParams }),
   });
 
   async function ready(): Promise<{ ok: boolean; database: boolean; migrations: boolean }> {
@@ -91,7 +160,9 @@ export async function startServer(services: Services, options: { host: string; p
   return {
     url,
     server,
+    hub,
     async close() {
+      hub.stop();
       await wsServer.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();

@@ -19,25 +19,40 @@ export interface Change {
   type: ChangeType;
   /** the row as it was after the change (before it, for DELETED): column names, JSON values */
   object: Record<string, unknown>;
+  /** MODIFIED only: the labels before the change (null for rows logged before it was recorded) */
+  prevLabels: Record<string, string> | null;
   createdAt: Date;
 }
 
 export interface ChangeRow {
-  id: string;
+  /** bigint from Prisma, a decimal string from pg */
+  id: bigint | string;
   kind: Change["kind"];
   namespace: string;
   name: string;
   uid: string;
   type: ChangeType;
   object: Record<string, unknown>;
+  prev_labels: Record<string, string> | null;
   created_at: Date;
 }
 
 export function changeOf(row: ChangeRow): Change {
-  return { id: BigInt(row.id), kind: row.kind, namespace: row.namespace, name: row.name, uid: row.uid, type: row.type, object: row.object, createdAt: row.created_at };
+  return {
+    id: BigInt(row.id),
+    kind: row.kind,
+    namespace: row.namespace,
+    name: row.name,
+    uid: row.uid,
+    type: row.type,
+    object: row.object,
+    prevLabels: row.prev_labels,
+    createdAt: row.created_at,
+  };
 }
 
-export const CHANGE_COLUMNS = "id::text AS id, kind, namespace, name, uid::text AS uid, type, object, created_at";
+// `id` stays a bigint: an `id::text AS id` would make `ORDER BY id` sort the text ("100" < "99").
+export const CHANGE_COLUMNS = "id, kind, namespace, name, uid::text AS uid, type, object, prev_labels, created_at";
 
 export interface ChangeFeedOptions {
   log: Logger;

@@ -8,7 +8,7 @@ import type { Prisma } from "../generated/prisma/client.ts";
 export type Tx = Prisma.TransactionClient;
 
 /** the transaction-scoped lock that orders change-log ids (same key as the triggers) */
-const CHANGE_LOG_LOCK = 7234013851;
+export const CHANGE_LOG_LOCK = 7234013851;
 
 export async function lockChangeLog(tx: Tx): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK}::bigint)`;

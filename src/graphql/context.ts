@@ -1,7 +1,9 @@
-// The one context factory, shared by HTTP (yoga) and WebSocket (graphql-ws) requests, so that
-// credentials (Authorization header or connectionParams.authorization) are read in one place.
+// The one context factory, shared by every transport (HTTP and SSE through yoga, WebSocket through
+// graphql-ws), so that credentials (Authorization header or connectionParams.authorization) are
+// read in one place.
 import type { ChangeFeed } from "../db/change-feed.ts";
 import type { Db } from "../db/client.ts";
+import type { SubscriptionHub } from "./subscription-hub.ts";
 
 export interface Services {
   db: Db;
@@ -10,6 +12,8 @@ export interface Services {
 }
 
 export interface Context extends Services {
+  /** the server's subscribers, fed from the change feed (see server.ts) */
+  hub: SubscriptionHub;
   /** the raw credential presented, if any ("Bearer <token>"); checked by the auth layer */
   authorization: string | null;
 }
@@ -19,7 +23,7 @@ export interface ContextSource {
   connectionParams?: Readonly<Record<string, unknown>>;
 }
 
-export function createContext(services: Services, source: ContextSource): Context {
+export function createContext<S extends Services>(services: S, source: ContextSource): S & Pick<Context, "authorization"> {
   const fromHeader = source.request?.headers.get("authorization") ?? null;
   const fromParams = source.connectionParams?.authorization;
   return {

@@ -1,8 +1,11 @@
 // Typed GraphQL errors. Every failure a client can cause carries `extensions.code` (the contract's
-// list); validation failures also carry `extensions.fieldErrors: [{ field, message }]`.
+// list); validation failures also carry `extensions.fieldErrors: [{ field, message }]`. One code is
+// beyond the contract's list: RESUBSCRIBE ends a subscription the server could not keep up
+// (the client fell too far behind, or the server lost its change feed); `extensions.resourceVersion`
+// says where a watch resumes exactly (null: subscribe afresh).
 import { GraphQLError } from "graphql";
 
-export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "ALREADY_EXISTS" | "CONFLICT" | "GONE" | "UNAUTHENTICATED" | "FORBIDDEN";
+export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "ALREADY_EXISTS" | "CONFLICT" | "GONE" | "RESUBSCRIBE" | "UNAUTHENTICATED" | "FORBIDDEN";
 
 export interface FieldError {
   field: string;

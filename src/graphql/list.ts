@@ -4,7 +4,7 @@
 // constant number of statements whatever the page size or nesting.
 import { queryFromInfo } from "@pothos/plugin-prisma";
 import type { GraphQLResolveInfo } from "graphql";
-import { parseSelector, SelectorParseError } from "../domain/labels.ts";
+import { parseSelector, SelectorParseError, type Requirement } from "../domain/labels.ts";
 import { requirementsToSql } from "../db/label-sql.ts";
 import type { Context } from "./context.ts";
 import { badInput } from "./errors.ts";
@@ -14,6 +14,17 @@ export const DEFAULT_PAGE = 100;
 
 type Table = "deployments" | "replica_sets" | "pods" | "events";
 const MODEL = { deployments: "deployment", replica_sets: "replicaSet", pods: "pod", events: "event" } as const;
+
+/** A `labelSelector` argument (kubectl syntax): null when absent or empty, BAD_USER_INPUT when malformed. */
+export function labelSelectorArg(text: string | null | undefined): Requirement[] | null {
+  if (text == null || text.trim() === "") return null;
+  try {
+    return parseSelector(text);
+  } catch (err) {
+    if (err instanceof SelectorParseError) throw badInput([{ field: "labelSelector", message: err.message }]);
+    throw err;
+  }
+}
 
 export interface ListArgs {
   namespace?: string | null;
@@ -59,14 +70,8 @@ export async function listConnection<T extends { uid: string }>(ctx: Context, in
     params.push(args.involvedObjectName);
     where.push(`involved_name = $${params.length}`);
   }
-  if (args.labelSelector != null && args.labelSelector.trim() !== "") {
-    let reqs;
-    try {
-      reqs = parseSelector(args.labelSelector);
-    } catch (err) {
-      if (err instanceof SelectorParseError) throw badInput([{ field: "labelSelector", message: err.message }]);
-      throw err;
-    }
+  const reqs = labelSelectorArg(args.labelSelector);
+  if (reqs) {
     const compiled = requirementsToSql(reqs, "labels", params.length + 1);
     params.push(...compiled.params);
     where.push(compiled.sql);

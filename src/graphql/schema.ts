@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema } from "graphql";
 import { builder } from "./builder.ts";
 import "./objects.ts";
 import "./queries.ts";
+import "./subscriptions.ts";
 import "./mutations.ts";
 
 export const schema = builder.toSchema();

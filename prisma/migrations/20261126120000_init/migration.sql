@@ -114,9 +114,18 @@ CREATE TABLE "change_log" (
     "uid" UUID NOT NULL,
     "type" TEXT NOT NULL,
     "object" JSONB NOT NULL,
+    "prev_labels" JSONB,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "change_log_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "change_log_horizon" (
+    "id" INTEGER NOT NULL DEFAULT 1,
+    "through" BIGINT NOT NULL DEFAULT 0,
+
+    CONSTRAINT "change_log_horizon_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -184,6 +193,10 @@ BEGIN
   RETURN NEW;
 END $$;
 
+-- A MODIFIED row also records the labels before the change (prev_labels), so a label-selector
+-- watch knows from the row alone whether the object matched before (it sends ADDED or DELETED on
+-- a transition), however much of the log has been compacted. NULL for ADDED and DELETED rows (the
+-- DELETED object is the row before deletion) and for tables without labels (events).
 CREATE FUNCTION deploye_log() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   change_id BIGINT;
@@ -195,9 +208,10 @@ BEGIN
             to_jsonb(OLD) || jsonb_build_object('resource_version', change_id));
     RETURN OLD;
   END IF;
-  INSERT INTO change_log (id, kind, namespace, name, uid, type, object)
+  INSERT INTO change_log (id, kind, namespace, name, uid, type, object, prev_labels)
   VALUES (NEW.resource_version, TG_ARGV[0], NEW.namespace, NEW.name, NEW.uid,
-          CASE TG_OP WHEN 'INSERT' THEN 'ADDED' ELSE 'MODIFIED' END, to_jsonb(NEW));
+          CASE TG_OP WHEN 'INSERT' THEN 'ADDED' ELSE 'MODIFIED' END, to_jsonb(NEW),
+          CASE TG_OP WHEN 'UPDATE' THEN to_jsonb(OLD) -> 'labels' END);
   RETURN NEW;
 END $$;
 
@@ -248,3 +262,9 @@ CREATE TRIGGER events_log AFTER INSERT OR DELETE ON events
   FOR EACH ROW EXECUTE FUNCTION deploye_log('Event');
 CREATE TRIGGER events_log_update AFTER UPDATE ON events
   FOR EACH ROW WHEN (OLD.resource_version IS DISTINCT FROM NEW.resource_version) EXECUTE FUNCTION deploye_log('Event');
+
+-- Compaction horizon: one row; every change-log row with id <= through may have been compacted
+-- away, every later row is kept. Compaction raises it in the transaction that deletes, so a reader
+-- that sees both in one snapshot knows exactly whether its rows are complete (watch answers GONE).
+ALTER TABLE "change_log_horizon" ADD CONSTRAINT "change_log_horizon_one_row" CHECK ("id" = 1);
+INSERT INTO "change_log_horizon" ("id", "through") VALUES (1, 0);

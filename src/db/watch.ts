@@ -1,0 +1,142 @@
+// The reads behind subscriptions, and the one converter from a change-log object (the row as
+// to_jsonb wrote it: column names, JSON values) to the row shape Prisma returns (field names,
+// Dates, BigInt), so that the GraphQL object types resolve change-log objects like queried rows.
+//
+// - readSnapshot: every object a watch selects plus the change-log position it is consistent with,
+//   in one REPEATABLE READ snapshot. Change ids are assigned in commit order, so the snapshot holds
+//   exactly the changes up to that position: the live changes after it follow with no gap and no
+//   double.
+// - readChanges: one page of the change log after a cursor, read in one statement together with
+//   the compaction horizon, so the reader knows whether the page is complete (or GONE).
+import { getDatamodel } from "../generated/pothos-types.ts";
+import type { Deployment as DeploymentRow, Event as EventRow, Pod as PodRow, ReplicaSet as ReplicaSetRow } from "../generated/prisma/client.ts";
+import type { Requirement } from "../domain/labels.ts";
+import { CHANGE_COLUMNS, changeOf, type Change, type ChangeRow } from "./change-feed.ts";
+import type { Db } from "./client.ts";
+import { requirementsToSql } from "./label-sql.ts";
+
+export type ChangeKind = Change["kind"];
+
+export interface RowOfKind {
+  Deployment: DeploymentRow;
+  ReplicaSet: ReplicaSetRow;
+  Pod: PodRow;
+  Event: EventRow;
+}
+
+const TABLE: Record<ChangeKind, string> = { Deployment: "deployments", ReplicaSet: "replica_sets", Pod: "pods", Event: "events" };
+
+// ---------------------------------------------------------------------------------------------
+// change-log object → Prisma row
+
+/** Columns whose name is not the field name in snake_case (schema.prisma's @map exceptions). */
+const RENAMED_COLUMNS: Record<string, string> = { "Pod.podConditions": "conditions", "Pod.podIP": "pod_ip" };
+
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+type Convert = (value: unknown) => unknown;
+const CONVERT: Record<string, Convert> = {
+  DateTime: (v) => (v == null ? null : new Date(v as string)),
+  BigInt: (v) => (v == null ? null : BigInt(v as string | number)),
+};
+const asIs: Convert = (v) => v ?? null;
+
+const FIELDS = Object.fromEntries(
+  (Object.keys(TABLE) as ChangeKind[]).map((kind) => [
+    kind,
+    getDatamodel()
+      .datamodel.models[kind].fields.filter((f) => f.kind === "scalar")
+      .map((f) => ({ field: f.name, column: RENAMED_COLUMNS[`${kind}.${f.name}`] ?? snakeCase(f.name), convert: CONVERT[f.type] ?? asIs })),
+  ]),
+) as Record<ChangeKind, { field: string; column: string; convert: Convert }[]>;
+
+// One change object reaches every subscriber of its kind: convert it once.
+const converted = new WeakMap<object, object>();
+
+/** The Prisma row of a change-log object (memoized per object). */
+export function rowOf<K extends ChangeKind>(kind: K, object: Record<string, unknown>): RowOfKind[K] {
+  let row = converted.get(object);
+  if (!row) {
+    row = Object.fromEntries(FIELDS[kind].map(({ field, column, convert }) => [field, convert(object[column])]));
+    converted.set(object, row);
+  }
+  return row as RowOfKind[K];
+}
+
+// ---------------------------------------------------------------------------------------------
+// reads
+
+export interface WatchScope {
+  kind: ChangeKind;
+  /** null: every namespace */
+  namespace: string | null;
+}
+
+function scopeSql(scope: WatchScope, params: unknown[]): string {
+  if (scope.namespace === null) return "TRUE";
+  params.push(scope.namespace);
+  return `namespace = $${params.length}`;
+}
+
+export interface Snapshot {
+  /** the change-log position the objects are consistent with */
+  through: bigint;
+  /** the selected objects as to_jsonb wrote them (like change-log objects), by namespace and name */
+  objects: Record<string, unknown>[];
+}
+
+/** Every object of the scope that the requirements select, and the position it is current at. */
+export function readSnapshot(db: Db, scope: WatchScope, requirements: readonly Requirement[]): Promise<Snapshot> {
+  const params: unknown[] = [];
+  const where = scopeSql(scope, params);
+  const selector = requirementsToSql(requirements, "labels", params.length + 1);
+  params.push(...selector.params);
+  return db.$transaction(
+    async (tx) => {
+      // The first statement takes the snapshot. When the whole log has been compacted, the
+      // horizon is the position (every later change has a higher id).
+      const [{ through }] = await tx.$queryRawUnsafe<{ through: string }[]>(
+        `SELECT greatest((SELECT max(id) FROM change_log), (SELECT through FROM change_log_horizon))::text AS through`,
+      );
+      const rows = await tx.$queryRawUnsafe<{ object: Record<string, unknown> }[]>(
+        `SELECT to_jsonb(t) AS object FROM ${TABLE[scope.kind]} t WHERE ${where} AND ${selector.sql} ORDER BY namespace, name`,
+        ...params,
+      );
+      return { through: BigInt(through), objects: rows.map((r) => r.object) };
+    },
+    { isolationLevel: "RepeatableRead" },
+  );
+}
+
+export interface ChangePage {
+  /** rows with id <= horizon may have been compacted away */
+  horizon: bigint;
+  changes: Change[];
+}
+
+/** Up to `limit` changes of the scope with after < id <= upTo, in commit order, and the horizon. */
+export async function readChanges(db: Db, scope: WatchScope, after: bigint, upTo: bigint, limit: number): Promise<ChangePage> {
+  const params: unknown[] = [String(after), String(upTo), scope.kind, limit];
+  const where = scopeSql(scope, params);
+  // One statement, one snapshot: the rows and the horizon agree.
+  const rows = await db.$queryRawUnsafe<(ChangeRow & { horizon: string })[]>(
+    `SELECT h.through::text AS horizon, c.* FROM change_log_horizon h LEFT JOIN LATERAL (
+       SELECT ${CHANGE_COLUMNS} FROM change_log
+       WHERE id > $1::bigint AND id <= $2::bigint AND kind = $3 AND ${where} ORDER BY id LIMIT $4
+     ) c ON TRUE`,
+    ...params,
+  );
+  return { horizon: BigInt(rows[0].horizon), changes: rows.filter((r) => r.id !== null).map(changeOf) };
+}
+
+/** A Deployment with the ReplicaSets it controls, read in one snapshot; null when it does not exist. */
+export async function readDeploymentWithReplicaSets(db: Db, namespace: string, name: string): Promise<{ deployment: DeploymentRow; replicaSets: ReplicaSetRow[] } | null> {
+  const [deployment, replicaSets] = await db.$transaction(
+    [
+      db.deployment.findUnique({ where: { namespace_name: { namespace, name } } }),
+      db.replicaSet.findMany({ where: { owner: { is: { namespace, name } } } }),
+    ],
+    { isolationLevel: "RepeatableRead" },
+  );
+  return deployment ? { deployment, replicaSets } : null;
+}

@@ -1,0 +1,428 @@
+// The fan-out behind the Subscription fields. The process's one change feed reads each change-log
+// batch once; the hub hands each change to the subscribers of its kind, in memory (no SQL per
+// subscriber per change), and refreshes each watched Deployment's RolloutStatus once per batch for
+// all of its subscribers.
+//
+// Every subscriber is a bounded buffer that the transport pulls from:
+// - watch and events: at most `limit` undelivered events. A subscriber that falls further behind is
+//   ended with RESUBSCRIBE, naming the resourceVersion to resume from; the catch-up read is exact.
+// - rolloutStatus: a value, not an event stream: only the newest undelivered value is kept.
+// Errors travel in the stream (the field's resolver throws them), so every transport delivers
+// them alike: a result with `errors`, then completion.
+import type { GraphQLError } from "graphql";
+import { matches, type Requirement } from "../domain/labels.ts";
+import { rolloutStatus, type RolloutStatus } from "../domain/rollout-status.ts";
+import type { Change, ChangeFeed, ChangeType } from "../db/change-feed.ts";
+import type { Db } from "../db/client.ts";
+import { deploymentOf, replicaSetOf } from "../db/rows.ts";
+import { readChanges, readDeploymentWithReplicaSets, readSnapshot, type ChangeKind, type WatchScope } from "../db/watch.ts";
+import type { Logger } from "../log.ts";
+import { apiError, notFound } from "./errors.ts";
+
+/** What a watch or events subscriber receives: one change as its subscriber sees it. */
+export interface WatchItem {
+  type: ChangeType;
+  resourceVersion: bigint;
+  kind: ChangeKind;
+  /** the object as to_jsonb wrote it (see rowOf) */
+  object: Record<string, unknown>;
+  /** the change-log position a client that got this item has every change through (null inside a snapshot) */
+  position: bigint | null;
+}
+
+/** change-log rows read per catch-up query */
+const CATCH_UP_PAGE = 500;
+
+// ---------------------------------------------------------------------------------------------
+// One subscriber: an async iterator whose return() frees it at once, even while it waits.
+
+interface SubscriberOptions<T> {
+  /** undelivered live items kept at most */
+  limit: number;
+  /**
+   * The error that ends a subscriber that cannot go on (overflow, lost feed), given the last item
+   * it delivered. Without it the subscriber keeps only the newest item instead.
+   */
+  resumeError?: (reason: string, last: T | null) => GraphQLError;
+  /** items to deliver before any live one, a page per call; null when there are no more */
+  initial?: () => Promise<T[] | null>;
+  /** whether a live item is still to be delivered, given the last one delivered */
+  accept?: (item: T, last: T | null) => boolean;
+  /** called once when the subscriber ends, however it ends */
+  onEnd: () => void;
+}
+
+export class Subscriber<T> implements AsyncIterableIterator<T | Error> {
+  #live: T[] = [];
+  #page: T[] = [];
+  #initial: (() => Promise<T[] | null>) | null;
+  #last: T | null = null;
+  #ended = false;
+  #final: Error | null = null;
+  #wake: (() => void) | null = null;
+  readonly #o: SubscriberOptions<T>;
+
+  constructor(options: SubscriberOptions<T>) {
+    this.#o = options;
+    this.#initial = options.initial ?? null;
+  }
+
+  get buffered(): number {
+    return this.#live.length + this.#page.length;
+  }
+
+  /** A live item (called by the hub, synchronously, in commit order). */
+  offer(item: T): void {
+    if (this.#ended) return;
+    if (this.#live.length >= this.#o.limit) {
+      if (this.#o.resumeError) return this.interrupt(`it fell more than ${this.#o.limit} events behind`);
+      this.#live.shift();
+    }
+    this.#live.push(item);
+    this.#wakeUp();
+  }
+
+  /** Ends the subscriber with its resume error (only for subscribers that have one). */
+  interrupt(reason: string): void {
+    this.end(this.#o.resumeError!(reason, this.#last));
+  }
+
+  /** Drops everything undelivered; `error`, if given, is the last item. */
+  end(error?: Error): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#live = [];
+    this.#page = [];
+    this.#initial = null;
+    this.#final = error ?? null;
+    this.#o.onEnd();
+    this.#wakeUp();
+  }
+
+  async next(): Promise<IteratorResult<T | Error>> {
+    for (;;) {
+      if (this.#ended) {
+        const final = this.#final;
+        this.#final = null;
+        return final ? { value: final, done: false } : { value: undefined, done: true };
+      }
+      const item = this.#take();
+      if (item !== undefined) {
+        this.#last = item;
+        return { value: item, done: false };
+      }
+      if (this.#initial) await this.#fetchInitial(this.#initial);
+      else await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  async return(): Promise<IteratorResult<T | Error>> {
+    this.end();
+    this.#final = null;
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #take(): T | undefined {
+    if (this.#page.length) return this.#page.shift();
+    if (this.#initial) return undefined;
+    while (this.#live.length) {
+      const item = this.#live.shift()!;
+      if (!this.#o.accept || this.#o.accept(item, this.#last)) return item;
+    }
+    return undefined;
+  }
+
+  async #fetchInitial(initial: () => Promise<T[] | null>): Promise<void> {
+    try {
+      const page = await initial();
+      if (this.#initial !== initial) return; // ended meanwhile
+      if (page === null) this.#initial = null;
+      else this.#page = page;
+    } catch (err) {
+      this.end(err as Error);
+    }
+  }
+
+  #wakeUp() {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filters: the one place that says which changes a subscriber sees, and as what.
+
+export interface WatchFilter extends WatchScope {
+  kind: "Deployment" | "ReplicaSet" | "Pod";
+  /** null: no label selector */
+  requirements: Requirement[] | null;
+}
+
+const labelsOf = (object: Record<string, unknown>) => (object.labels ?? {}) as Record<string, string>;
+
+/**
+ * The event a watch sends for a change of its kind and namespace, or null. With a selector, an
+ * object that starts matching is ADDED and one that stops matching is DELETED (sent with its
+ * state after the change).
+ */
+function watchEventType(requirements: readonly Requirement[] | null, change: Pick<Change, "type" | "object" | "prevLabels">): ChangeType | null {
+  if (!requirements) return change.type;
+  const now = matches(requirements, labelsOf(change.object));
+  if (change.type !== "MODIFIED") return now ? change.type : null;
+  const before = change.prevLabels ? matches(requirements, change.prevLabels) : now;
+  if (before && now) return "MODIFIED";
+  if (now) return "ADDED";
+  return before ? "DELETED" : null;
+}
+
+function inScope(scope: WatchScope, change: Change): boolean {
+  return change.kind === scope.kind && (scope.namespace === null || change.namespace === scope.namespace);
+}
+
+const itemOf = (type: ChangeType, change: Change): WatchItem => ({ type, resourceVersion: change.id, kind: change.kind, object: change.object, position: change.id });
+
+function watchItem(filter: WatchFilter, change: Change): WatchItem | null {
+  if (!inScope(filter, change)) return null;
+  const type = watchEventType(filter.requirements, change);
+  return type && itemOf(type, change);
+}
+
+/** The Deployment whose RolloutStatus a change may move: the Deployment itself or its ReplicaSets' controller. */
+function deploymentKeyOf(change: Change): string | null {
+  if (change.kind === "Deployment") return topicKey(change.namespace, change.name);
+  if (change.kind !== "ReplicaSet") return null;
+  const owner = ((change.object.owner_references ?? []) as { kind: string; name: string; controller?: boolean }[]).find((r) => r.controller);
+  return owner?.kind === "Deployment" ? topicKey(change.namespace, owner.name) : null;
+}
+
+const topicKey = (namespace: string, name: string) => `${namespace}/${name}`;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+function resubscribe(what: string, reason: string, resourceVersion: bigint | null): GraphQLError {
+  const how = resourceVersion === null ? "subscribe again" : `subscribe again with resourceVersion: "${resourceVersion}"`;
+  return apiError("RESUBSCRIBE", `${what} was ended because ${reason}: ${how}`, {
+    reason,
+    resourceVersion: resourceVersion === null ? null : String(resourceVersion),
+  });
+}
+
+function gone(resourceVersion: bigint, horizon: bigint): GraphQLError {
+  return apiError(
+    "GONE",
+    `resourceVersion ${resourceVersion} is too old: the change log is compacted through ${horizon}; watch without resourceVersion to list again`,
+    { resourceVersion: String(resourceVersion), compactedThrough: String(horizon) },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hub
+
+export interface SubscriptionHubOptions {
+  db: Db;
+  feed: ChangeFeed;
+  /** undelivered events kept per watch/events subscriber */
+  limit: number;
+  log: Logger;
+}
+
+export interface SubscriptionHubStats {
+  /** live subscribers of watch, events and rolloutStatus */
+  subscribers: number;
+  /** Deployments with rolloutStatus subscribers */
+  rolloutTopics: number;
+  /** undelivered items over all subscribers */
+  buffered: number;
+}
+
+/** One Deployment's rolloutStatus subscribers; `reads` counts the state reads begun. */
+interface RolloutTopic {
+  namespace: string;
+  name: string;
+  /** each subscriber: the uid it follows (set by its first value) and the reads begun before it joined */
+  subscribers: Map<Subscriber<RolloutStatus>, { uid: string | null; joinedAfter: number }>;
+  reads: number;
+  reading: boolean;
+  again: boolean;
+}
+
+export class SubscriptionHub {
+  /** watch and events subscribers by kind, each with its filter */
+  readonly #taps = new Map<ChangeKind, Map<Subscriber<WatchItem>, (change: Change) => WatchItem | null>>();
+  readonly #topics = new Map<string, RolloutTopic>();
+  readonly #stop: (() => void)[];
+  readonly #o: SubscriptionHubOptions;
+
+  constructor(options: SubscriptionHubOptions) {
+    this.#o = options;
+    this.#stop = [options.feed.subscribe((batch) => this.#dispatch(batch)), options.feed.onRelist(() => this.#relist())];
+  }
+
+  stats(): SubscriptionHubStats {
+    const all = this.#subscribers();
+    return { subscribers: all.length, rolloutTopics: this.#topics.size, buffered: all.reduce((n, s) => n + s.buffered, 0) };
+  }
+
+  /**
+   * Kubernetes watch. Without a resourceVersion: an ADDED event per selected object from one
+   * consistent snapshot, then every later change. With one: every change after it, read from the
+   * change log up to where the live feed took over, then live; GONE when compacted away.
+   */
+  watch(filter: WatchFilter, resourceVersion: bigint | null): Subscriber<WatchItem> {
+    const { db } = this.#o;
+    // Registered before the initial read: every change after `from` arrives live.
+    const from = this.#o.feed.lastId;
+    /** the position the initial items are complete through (set when they are all read) */
+    let through: bigint | null = null;
+    let initial: () => Promise<WatchItem[] | null>;
+    if (resourceVersion === null) {
+      initial = async () => {
+        if (through !== null) return null;
+        const snapshot = await readSnapshot(db, filter, filter.requirements ?? []);
+        through = snapshot.through;
+        return snapshot.objects.map((object, i, all): WatchItem => ({
+          type: "ADDED",
+          resourceVersion: BigInt(object.resource_version as string | number),
+          kind: filter.kind,
+          object,
+          position: i === all.length - 1 ? snapshot.through : null,
+        }));
+      };
+    } else {
+      let cursor = resourceVersion;
+      let read = false;
+      initial = async () => {
+        if (read && cursor >= from) {
+          through = cursor;
+          return null;
+        }
+        const page = await readChanges(db, filter, cursor, from, CATCH_UP_PAGE);
+        if (page.horizon > cursor) throw gone(resourceVersion, page.horizon);
+        read = true;
+        cursor = page.changes.length === CATCH_UP_PAGE ? page.changes.at(-1)!.id : cursor > from ? cursor : from;
+        return page.changes.flatMap((change) => watchItem(filter, change) ?? []);
+      };
+    }
+    return this.#tap(filter.kind, (change) => watchItem(filter, change), {
+      initial,
+      accept: (item) => item.resourceVersion > through!,
+      resumeError: (reason, last) => resubscribe("the watch", reason, last ? last.position : resourceVersion),
+    });
+  }
+
+  /** New and updated Event objects from now on. */
+  events(namespace: string | null, involvedObjectName: string | null): Subscriber<WatchItem> {
+    const scope: WatchScope = { kind: "Event", namespace };
+    return this.#tap("Event", (change) =>
+      inScope(scope, change) && change.type !== "DELETED" && (involvedObjectName === null || change.object.involved_name === involvedObjectName)
+        ? itemOf(change.type, change)
+        : null,
+      { resumeError: (reason) => resubscribe("the events subscription", reason, null) },
+    );
+  }
+
+  /**
+   * The Deployment's RolloutStatus now, then whenever it differs from the last one delivered. Ends
+   * with NOT_FOUND when the Deployment does not exist, and completes when it is deleted.
+   */
+  rolloutStatus(namespace: string, name: string): Subscriber<RolloutStatus> {
+    const key = topicKey(namespace, name);
+    let topic = this.#topics.get(key);
+    if (!topic) {
+      topic = { namespace, name, subscribers: new Map(), reads: 0, reading: false, again: false };
+      this.#topics.set(key, topic);
+    }
+    const joined = topic;
+    const subscriber = new Subscriber<RolloutStatus>({
+      limit: 1,
+      accept: (status, last) => last === null || JSON.stringify(status) !== JSON.stringify(last),
+      onEnd: () => {
+        joined.subscribers.delete(subscriber);
+        if (joined.subscribers.size === 0 && this.#topics.get(key) === joined) this.#topics.delete(key);
+      },
+    });
+    topic.subscribers.set(subscriber, { uid: null, joinedAfter: topic.reads });
+    this.#refresh(topic);
+    return subscriber;
+  }
+
+  /** Ends every subscriber (shutdown). */
+  stop(): void {
+    for (const stop of this.#stop) stop();
+    for (const subscriber of this.#subscribers()) subscriber.end();
+  }
+
+  #subscribers(): (Subscriber<WatchItem> | Subscriber<RolloutStatus>)[] {
+    return [...[...this.#taps.values()].flatMap((taps) => [...taps.keys()]), ...[...this.#topics.values()].flatMap((topic) => [...topic.subscribers.keys()])];
+  }
+
+  #tap(kind: ChangeKind, select: (change: Change) => WatchItem | null, options: Omit<SubscriberOptions<WatchItem>, "limit" | "onEnd">): Subscriber<WatchItem> {
+    let taps = this.#taps.get(kind);
+    if (!taps) this.#taps.set(kind, (taps = new Map()));
+    const registry = taps;
+    const subscriber = new Subscriber<WatchItem>({ ...options, limit: this.#o.limit, onEnd: () => registry.delete(subscriber) });
+    registry.set(subscriber, select);
+    return subscriber;
+  }
+
+  #dispatch(batch: Change[]): void {
+    const touched = new Set<RolloutTopic>();
+    for (const change of batch) {
+      for (const [subscriber, select] of this.#taps.get(change.kind) ?? []) {
+        const item = select(change);
+        if (item) subscriber.offer(item);
+      }
+      const key = deploymentKeyOf(change);
+      const topic = key && this.#topics.get(key);
+      if (topic) touched.add(topic);
+    }
+    for (const topic of touched) this.#refresh(topic);
+  }
+
+  /**
+   * The feed lost its connection: changes compacted meanwhile may never reach it. Watches end with
+   * RESUBSCRIBE (their catch-up read is exact, or GONE); rollout statuses are read again.
+   */
+  #relist(): void {
+    for (const subs of this.#taps.values()) for (const sub of subs.keys()) sub.interrupt("the server lost its change feed connection");
+    for (const topic of this.#topics.values()) this.#refresh(topic);
+  }
+
+  /** Reads the Deployment and computes its status once for all subscribers; reads run one at a time, in order. */
+  #refresh(topic: RolloutTopic): void {
+    if (topic.reading) {
+      topic.again = true;
+      return;
+    }
+    topic.reading = true;
+    void (async () => {
+      do {
+        topic.again = false;
+        const read = ++topic.reads;
+        try {
+          const state = await readDeploymentWithReplicaSets(this.#o.db, topic.namespace, topic.name);
+          const status = state && rolloutStatus(deploymentOf(state.deployment), state.replicaSets.map(replicaSetOf));
+          for (const [subscriber, follows] of topic.subscribers) {
+            if (follows.joinedAfter >= read) continue; // joined during this read: the next one is its first
+            if (!state || (follows.uid !== null && follows.uid !== state.deployment.uid)) {
+              subscriber.end(follows.uid === null ? notFound("Deployment", topic.namespace, topic.name) : undefined);
+            } else {
+              follows.uid = state.deployment.uid;
+              subscriber.offer(status!);
+            }
+          }
+        } catch (err) {
+          this.#o.log.warn("rollout status read failed", { deployment: topicKey(topic.namespace, topic.name), error: String(err) });
+          for (const subscriber of topic.subscribers.keys()) subscriber.end(err as Error);
+        }
+      } while (topic.again && topic.subscribers.size > 0);
+      topic.reading = false;
+    })();
+  }
+}

@@ -1,0 +1,81 @@
+// The contract's Subscription fields. Each returns a subscriber of the process's SubscriptionHub
+// (./subscription-hub.ts), which fans the change feed out. Malformed arguments fail the subscribe
+// (BAD_USER_INPUT) like any request; an ending the server decides later (NOT_FOUND, GONE,
+// RESUBSCRIBE) arrives as a result with `errors`, after which the stream completes.
+import { brandWithType } from "@pothos/core";
+import { rowOf } from "../db/watch.ts";
+import { builder } from "./builder.ts";
+import { badInput } from "./errors.ts";
+import { labelSelectorArg } from "./list.ts";
+import { ResourceKind } from "./meta.ts";
+import { DeploymentNode, EventNode, PodNode, ReplicaSetNode, RolloutStatusRef } from "./objects.ts";
+import type { WatchItem } from "./subscription-hub.ts";
+
+const WatchEventType = builder.enumType("WatchEventType", { values: ["ADDED", "MODIFIED", "DELETED"] as const });
+
+const RESOURCE_TYPES = { Deployment: DeploymentNode, ReplicaSet: ReplicaSetNode, Pod: PodNode };
+const Resource = builder.unionType("Resource", { types: Object.values(RESOURCE_TYPES) });
+
+const WatchEventRef = builder.objectRef<WatchItem>("WatchEvent").implement({
+  fields: (t) => ({
+    type: t.field({ type: WatchEventType, resolve: (e) => e.type }),
+    resourceVersion: t.string({ resolve: (e) => String(e.resourceVersion) }),
+    object: t.field({
+      type: Resource,
+      resolve: (e) => {
+        const row = rowOf(e.kind, e.object);
+        brandWithType(row, RESOURCE_TYPES[e.kind as keyof typeof RESOURCE_TYPES]);
+        return row as never;
+      },
+    }),
+  }),
+});
+
+/** A stream item is a value or the error that ends the stream. */
+function unwrap<T>(item: T | Error): T {
+  if (item instanceof Error) throw item;
+  return item;
+}
+
+function resourceVersionArg(text: string | null | undefined): bigint | null {
+  if (text == null || text === "") return null;
+  if (!/^\d{1,19}$/.test(text)) throw badInput([{ field: "resourceVersion", message: `must be a resourceVersion the server returned, got ${JSON.stringify(text)}` }]);
+  return BigInt(text);
+}
+
+builder.subscriptionType({});
+
+builder.subscriptionFields((t) => ({
+  rolloutStatus: t.field({
+    type: RolloutStatusRef,
+    description: "the current RolloutStatus at once, then a new one on every change of the Deployment or its ReplicaSets",
+    args: { namespace: t.arg.string({ required: true, defaultValue: "default" }), name: t.arg.string({ required: true }) },
+    subscribe: (_root, { namespace, name }, ctx) => ctx.hub.rolloutStatus(namespace, name),
+    resolve: unwrap,
+  }),
+  watch: t.field({
+    type: WatchEventRef,
+    description:
+      "Without resourceVersion: an ADDED event for every matching object that exists, then every change.\n" +
+      "With resourceVersion: every change after that version, in commit order, none missing, even across\n" +
+      "a reconnect or another server instance; a compacted version ends with a GONE error.",
+    args: {
+      kind: t.arg({ type: ResourceKind, required: true }),
+      namespace: t.arg.string(),
+      labelSelector: t.arg.string(),
+      resourceVersion: t.arg.string(),
+    },
+    subscribe: (_root, args, ctx) =>
+      ctx.hub.watch(
+        { kind: args.kind, namespace: args.namespace ?? null, requirements: labelSelectorArg(args.labelSelector) },
+        resourceVersionArg(args.resourceVersion),
+      ),
+    resolve: unwrap,
+  }),
+  events: t.field({
+    type: EventNode,
+    args: { namespace: t.arg.string(), involvedObjectName: t.arg.string() },
+    subscribe: (_root, args, ctx) => ctx.hub.events(args.namespace ?? null, args.involvedObjectName ?? null),
+    resolve: (item) => rowOf("Event", unwrap(item).object),
+  }),
+}));
