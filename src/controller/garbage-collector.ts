@@ -8,7 +8,7 @@
 // One pass is one transaction under a global GC lock; every statement is idempotent, so a pass
 // killed anywhere leaves a state the next pass finishes. Returns whether it changed anything.
 import type { Db } from "../db/client.ts";
-import { lockChangeLog, lockObject, transaction } from "../db/tx.ts";
+import { lockObject, transaction } from "../db/tx.ts";
 
 export const FOREGROUND = "foregroundDeletion";
 export const ORPHAN = "orphan";
@@ -16,7 +16,6 @@ export const ORPHAN = "orphan";
 export async function collectGarbage(db: Db, options: { finishTerminatedPods: boolean; maxGraceSeconds: number | null }): Promise<boolean> {
   return transaction(db, async (tx) => {
     if (!(await lockObject(tx, "gc", "all", false))) return false;
-    await lockChangeLog(tx);
     let changed = 0;
     const fg = JSON.stringify([FOREGROUND]);
     const orphan = JSON.stringify([ORPHAN]);

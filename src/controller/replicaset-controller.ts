@@ -5,7 +5,7 @@
 // the next one recomputes from what is stored.
 import type { Db } from "../db/client.ts";
 import { json, podOf, replicaSetOf } from "../db/rows.ts";
-import { lockChangeLog, lockObject, transaction, type Tx } from "../db/tx.ts";
+import { lockObject, transaction, type Tx } from "../db/tx.ts";
 import { requirementsToSql } from "../db/label-sql.ts";
 import { recordEvent } from "../db/events.ts";
 import { matches, selectorToRequirements } from "../domain/labels.ts";
@@ -88,7 +88,6 @@ export async function syncReplicaSet(db: Db, key: string, now: () => Date): Prom
     const at = now();
     const plan = planReplicaSetSync({ rs, pods: [...claimed.owned, ...claimed.adopt], now: at });
 
-    await lockChangeLog(tx);
     for (const pod of claimed.adopt) {
       await tx.pod.update({ where: { uid: pod.metadata.uid }, data: { ownerReferences: json(adoptedOwnerReferences(pod.metadata, { kind: "ReplicaSet", name, uid: rs.metadata.uid })) } });
     }

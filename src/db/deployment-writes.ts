@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "./client.ts";
 import { recordEvent } from "./events.ts";
 import { deploymentOf, json, replicaSetOf, type DeploymentRow } from "./rows.ts";
-import { lockChangeLog, type Tx } from "./tx.ts";
+import type { Tx } from "./tx.ts";
 import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where } from "./writes.ts";
 import {
   alreadyExists,
@@ -86,7 +86,6 @@ export async function createDeployment(db: Db, input: DeploymentInput, options: 
       throw alreadyExists("Deployment", key.namespace, key.name);
     }
     if (options.dryRun) return unsavedRow(data, new Date());
-    await lockChangeLog(tx);
     return insertOrRefuse("Deployment", key, () => tx.deployment.create({ ...(options.query as object), data }));
   });
 }

@@ -2,7 +2,7 @@
 // deleting work on any ReplicaSet (a Deployment's controller then reconciles its own, as upstream).
 import type { Db } from "./client.ts";
 import { json, type ReplicaSetRow } from "./rows.ts";
-import { lockChangeLog, type Tx } from "./tx.ts";
+import type { Tx } from "./tx.ts";
 import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where } from "./writes.ts";
 import { alreadyExists, assertValid, validReplicaSet, type DeletionPropagation } from "../domain/edits.ts";
 import { validateReplicas, type ReplicaSetInput } from "../domain/validation.ts";
@@ -27,7 +27,6 @@ export async function createReplicaSet(db: Db, input: ReplicaSetInput, options: 
     if (await tx.replicaSet.findUnique({ where: { namespace_name: key }, select: { uid: true } })) {
       throw alreadyExists("ReplicaSet", key.namespace, key.name);
     }
-    await lockChangeLog(tx);
     return insertOrRefuse("ReplicaSet", key, () => tx.replicaSet.create({ ...(options.query as object), data }));
   });
 }

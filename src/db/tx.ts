@@ -1,6 +1,6 @@
-// Transactions. Every write that belongs together is one transaction. Writers take the change-log
-// lock (see the init migration) before their first write and before any row lock, so that ids are
-// assigned in commit order and writers can never deadlock on it; controllers additionally take a
+// Transactions. Every write that belongs together is one transaction. Each writing statement takes
+// the change-log lock before it locks any row (a statement trigger, see the init migration), so
+// change ids follow commit order and writers never deadlock on rows. Controllers also take a
 // per-object advisory lock at the start, so two processes never reconcile one object at once.
 import type { Db } from "./client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -10,7 +10,7 @@ export type Tx = Prisma.TransactionClient;
 /** the transaction-scoped lock that orders change-log ids (same key as the triggers) */
 export const CHANGE_LOG_LOCK = 7234013851;
 
-export async function lockChangeLog(tx: Tx): Promise<void> {
+async function lockChangeLog(tx: Tx): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK}::bigint)`;
 }
 

@@ -3,7 +3,7 @@
 // Timers are derived from stored timestamps, so a restart picks up exactly where it was.
 import type { Db } from "../db/client.ts";
 import { json, podOf } from "../db/rows.ts";
-import { lockChangeLog, transaction } from "../db/tx.ts";
+import { transaction } from "../db/tx.ts";
 import { simulatePod } from "../domain/kubelet.ts";
 import { splitKey } from "../controller/keys.ts";
 
@@ -28,7 +28,6 @@ export async function syncPod(db: Db, key: string, config: KubeletConfig, now: (
   if (result.deleteRow || result.status || result.nodeName) {
     // Conditional on the version read: a pod changed meanwhile is simply looked at again.
     const written = await transaction(db, async (tx) => {
-      await lockChangeLog(tx);
       if (result.deleteRow) return tx.$executeRaw`DELETE FROM pods WHERE uid = ${row.uid}::uuid AND resource_version = ${row.resourceVersion}`;
       const s = result.status;
       const { count } = await tx.pod.updateMany({
