@@ -5,7 +5,7 @@
 import type { Db } from "../db/client.ts";
 import { recordEvent } from "../db/events.ts";
 import { requirementsToSql } from "../db/label-sql.ts";
-import { deploymentOf, json, podOf, replicaSetOf } from "../db/rows.ts";
+import { deploymentOf, deploymentStatusColumns, json, podOf, replicaSetOf } from "../db/rows.ts";
 import { lockAndCheck, lockObject, transaction, type Tx } from "../db/tx.ts";
 import { syncDeployment as plan, type DeploymentAction } from "../domain/deployment-sync.ts";
 import { matches, selectorToRequirements } from "../domain/labels.ts";
@@ -75,18 +75,7 @@ async function apply(tx: Tx, d: Deployment, action: DeploymentAction, now: Date)
         where: { uid: d.metadata.uid },
         data: {
           ...(action.annotations !== undefined ? { annotations: action.annotations } : {}),
-          ...(s
-            ? {
-                observedGeneration: s.observedGeneration,
-                statusReplicas: s.replicas,
-                updatedReplicas: s.updatedReplicas,
-                readyReplicas: s.readyReplicas,
-                availableReplicas: s.availableReplicas,
-                unavailableReplicas: s.unavailableReplicas,
-                collisionCount: s.collisionCount,
-                conditions: json(s.conditions),
-              }
-            : {}),
+          ...(s ? deploymentStatusColumns(s) : {}),
         },
       });
       return;

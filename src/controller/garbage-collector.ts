@@ -9,9 +9,8 @@
 // killed anywhere leaves a state the next pass finishes. Returns whether it changed anything.
 import type { Db } from "../db/client.ts";
 import { lockObject, transaction } from "../db/tx.ts";
+import { FOREGROUND_FINALIZER as FOREGROUND, ORPHAN_FINALIZER as ORPHAN } from "../domain/edits.ts";
 
-export const FOREGROUND = "foregroundDeletion";
-export const ORPHAN = "orphan";
 
 export async function collectGarbage(db: Db, options: { finishTerminatedPods: boolean; maxGraceSeconds: number | null }): Promise<boolean> {
   return transaction(db, async (tx) => {

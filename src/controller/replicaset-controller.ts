@@ -4,7 +4,7 @@
 // ranking, one UPDATE), and writes status. Idempotent: a sync killed at any point rolls back, and
 // the next one recomputes from what is stored.
 import type { Db } from "../db/client.ts";
-import { json, podOf, replicaSetOf } from "../db/rows.ts";
+import { json, podOf, replicaSetOf, replicaSetStatusColumns } from "../db/rows.ts";
 import { lockObject, transaction, type Tx } from "../db/tx.ts";
 import { requirementsToSql } from "../db/label-sql.ts";
 import { recordEvent } from "../db/events.ts";
@@ -61,17 +61,6 @@ async function createPods(tx: Tx, rs: ReplicaSet, count: number, now: Date): Pro
   return { created };
 }
 
-function statusData(status: ReplicaSetStatus) {
-  return {
-    statusReplicas: status.replicas,
-    fullyLabeledReplicas: status.fullyLabeledReplicas,
-    readyReplicas: status.readyReplicas,
-    availableReplicas: status.availableReplicas,
-    observedGeneration: status.observedGeneration,
-    conditions: json(status.conditions),
-  };
-}
-
 export async function syncReplicaSet(db: Db, key: string, now: () => Date): Promise<SyncResult> {
   const { namespace, name } = splitKey(key);
   return transaction(db, async (tx) => {
@@ -106,7 +95,7 @@ export async function syncReplicaSet(db: Db, key: string, now: () => Date): Prom
         WHERE uid = ANY(${uids}::uuid[]) AND deletion_timestamp IS NULL`;
     }
     const status = failure ? replicaSetStatus(rs, [...claimed.owned, ...claimed.adopt], at, failure) : plan.status;
-    await tx.replicaSet.update({ where: { uid: rs.metadata.uid }, data: statusData(status) });
+    await tx.replicaSet.update({ where: { uid: rs.metadata.uid }, data: replicaSetStatusColumns(status) });
     if (failure) {
       await recordEvent(tx, { type: "Warning", reason: failure.reason, message: failure.message, involvedObject: { kind: "ReplicaSet", namespace, name, uid: rs.metadata.uid } }, at);
     }

@@ -1,7 +1,7 @@
 // The API's writes to pods: a node agent's status report, and deletion (the pod terminates, then
 // the kubelet or the garbage collector removes it).
 import type { Db } from "./client.ts";
-import { json, podOf, type PodRow } from "./rows.ts";
+import { podOf, podStatusColumns, type PodRow } from "./rows.ts";
 import type { Tx } from "./tx.ts";
 import { deleteRow, findOrRefuse, lockAndVerify, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where } from "./writes.ts";
 import { assertValid, mergeFieldErrors, podDeletion, reportedPodStatus, semanticallyEqual, unstorableTextErrors } from "../domain/edits.ts";
@@ -27,14 +27,7 @@ export function updatePodStatus(db: Db, key: ObjectKey, report: PodStatusInput, 
     await lockAndVerify(tx, "Pod", row);
     await tx.pod.update({
       where: { uid: row.uid },
-      data: {
-        phase: status.phase,
-        ready: status.ready,
-        podConditions: json(status.conditions),
-        containerStatuses: json(status.containerStatuses),
-        startTime: status.startTime,
-        podIP: status.podIP,
-      },
+      data: podStatusColumns(status),
     });
     return (await read(tx, options.query, { uid: row.uid }))!;
   });

@@ -17,6 +17,9 @@ import type {
   PodTemplateSpec,
   ReplicaSet,
   DeploymentStrategy,
+  DeploymentStatus,
+  PodStatus,
+  ReplicaSetStatus,
   StringMap,
 } from "../domain/types.ts";
 
@@ -123,6 +126,43 @@ export function podOf(row: PodRow): Pod {
       startTime: row.startTime,
       podIP: row.podIP,
     },
+  };
+}
+
+// The status columns of each kind, for writes (the inverse of the status part of the readers).
+
+export function deploymentStatusColumns(s: DeploymentStatus) {
+  return {
+    observedGeneration: s.observedGeneration,
+    statusReplicas: s.replicas,
+    updatedReplicas: s.updatedReplicas,
+    readyReplicas: s.readyReplicas,
+    availableReplicas: s.availableReplicas,
+    unavailableReplicas: s.unavailableReplicas,
+    collisionCount: s.collisionCount,
+    conditions: json(s.conditions),
+  };
+}
+
+export function replicaSetStatusColumns(s: ReplicaSetStatus) {
+  return {
+    statusReplicas: s.replicas,
+    fullyLabeledReplicas: s.fullyLabeledReplicas,
+    readyReplicas: s.readyReplicas,
+    availableReplicas: s.availableReplicas,
+    observedGeneration: s.observedGeneration,
+    conditions: json(s.conditions),
+  };
+}
+
+export function podStatusColumns(s: PodStatus) {
+  return {
+    phase: s.phase,
+    ready: s.ready,
+    podConditions: json(s.conditions),
+    containerStatuses: json(s.containerStatuses),
+    startTime: s.startTime,
+    podIP: s.podIP,
   };
 }
 

@@ -2,7 +2,7 @@
 // the node agent would report now and when it next changes; this writes it and sets a timer.
 // Timers are derived from stored timestamps, so a restart picks up exactly where it was.
 import type { Db } from "../db/client.ts";
-import { json, podOf } from "../db/rows.ts";
+import { podOf, podStatusColumns } from "../db/rows.ts";
 import { transaction } from "../db/tx.ts";
 import { simulatePod } from "../domain/kubelet.ts";
 import { splitKey } from "../controller/keys.ts";
@@ -34,16 +34,7 @@ export async function syncPod(db: Db, key: string, config: KubeletConfig, now: (
         where: { uid: row.uid, resourceVersion: row.resourceVersion },
         data: {
           ...(result.nodeName ? { nodeName: result.nodeName } : {}),
-          ...(s
-            ? {
-                phase: s.phase,
-                ready: s.ready,
-                podConditions: json(s.conditions),
-                containerStatuses: json(s.containerStatuses),
-                startTime: s.startTime,
-                podIP: s.podIP,
-              }
-            : {}),
+          ...(s ? podStatusColumns(s) : {}),
         },
       });
       return count;

@@ -227,41 +227,18 @@ END $$;
 CREATE CONSTRAINT TRIGGER change_log_notify AFTER INSERT ON change_log
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION deploye_notify();
 
-CREATE TRIGGER deployments_lock BEFORE INSERT OR UPDATE OR DELETE ON deployments
-  FOR EACH STATEMENT EXECUTE FUNCTION deploye_lock();
-CREATE TRIGGER deployments_stamp BEFORE INSERT OR UPDATE ON deployments
-  FOR EACH ROW EXECUTE FUNCTION deploye_stamp();
-CREATE TRIGGER deployments_log AFTER INSERT OR DELETE ON deployments
-  FOR EACH ROW EXECUTE FUNCTION deploye_log('Deployment');
-CREATE TRIGGER deployments_log_update AFTER UPDATE ON deployments
-  FOR EACH ROW WHEN (OLD.resource_version IS DISTINCT FROM NEW.resource_version) EXECUTE FUNCTION deploye_log('Deployment');
-
-CREATE TRIGGER replica_sets_lock BEFORE INSERT OR UPDATE OR DELETE ON replica_sets
-  FOR EACH STATEMENT EXECUTE FUNCTION deploye_lock();
-CREATE TRIGGER replica_sets_stamp BEFORE INSERT OR UPDATE ON replica_sets
-  FOR EACH ROW EXECUTE FUNCTION deploye_stamp();
-CREATE TRIGGER replica_sets_log AFTER INSERT OR DELETE ON replica_sets
-  FOR EACH ROW EXECUTE FUNCTION deploye_log('ReplicaSet');
-CREATE TRIGGER replica_sets_log_update AFTER UPDATE ON replica_sets
-  FOR EACH ROW WHEN (OLD.resource_version IS DISTINCT FROM NEW.resource_version) EXECUTE FUNCTION deploye_log('ReplicaSet');
-
-CREATE TRIGGER pods_lock BEFORE INSERT OR UPDATE OR DELETE ON pods
-  FOR EACH STATEMENT EXECUTE FUNCTION deploye_lock();
-CREATE TRIGGER pods_stamp BEFORE INSERT OR UPDATE ON pods
-  FOR EACH ROW EXECUTE FUNCTION deploye_stamp();
-CREATE TRIGGER pods_log AFTER INSERT OR DELETE ON pods
-  FOR EACH ROW EXECUTE FUNCTION deploye_log('Pod');
-CREATE TRIGGER pods_log_update AFTER UPDATE ON pods
-  FOR EACH ROW WHEN (OLD.resource_version IS DISTINCT FROM NEW.resource_version) EXECUTE FUNCTION deploye_log('Pod');
-
-CREATE TRIGGER events_lock BEFORE INSERT OR UPDATE OR DELETE ON events
-  FOR EACH STATEMENT EXECUTE FUNCTION deploye_lock();
-CREATE TRIGGER events_stamp BEFORE INSERT OR UPDATE ON events
-  FOR EACH ROW EXECUTE FUNCTION deploye_stamp();
-CREATE TRIGGER events_log AFTER INSERT OR DELETE ON events
-  FOR EACH ROW EXECUTE FUNCTION deploye_log('Event');
-CREATE TRIGGER events_log_update AFTER UPDATE ON events
-  FOR EACH ROW WHEN (OLD.resource_version IS DISTINCT FROM NEW.resource_version) EXECUTE FUNCTION deploye_log('Event');
+-- The same four triggers on every object table.
+DO $$
+DECLARE
+  t RECORD;
+BEGIN
+  FOR t IN SELECT * FROM (VALUES ('deployments', 'Deployment'), ('replica_sets', 'ReplicaSet'), ('pods', 'Pod'), ('events', 'Event')) AS v(tbl, kind) LOOP
+    EXECUTE format('CREATE TRIGGER %1$s_lock BEFORE INSERT OR UPDATE OR DELETE ON %1$I FOR EACH STATEMENT EXECUTE FUNCTION deploye_lock()', t.tbl);
+    EXECUTE format('CREATE TRIGGER %1$s_stamp BEFORE INSERT OR UPDATE ON %1$I FOR EACH ROW EXECUTE FUNCTION deploye_stamp()', t.tbl);
+    EXECUTE format('CREATE TRIGGER %1$s_log AFTER INSERT OR DELETE ON %1$I FOR EACH ROW EXECUTE FUNCTION deploye_log(%2$L)', t.tbl, t.kind);
+    EXECUTE format('CREATE TRIGGER %1$s_log_update AFTER UPDATE ON %1$I FOR EACH ROW WHEN (OLD.resource_version IS DISTINCT FROM NEW.resource_version) EXECUTE FUNCTION deploye_log(%2$L)', t.tbl, t.kind);
+  END LOOP;
+END $$;
 
 -- Compaction horizon: one row; every change-log row with id <= through may have been compacted
 -- away, every later row is kept. Compaction raises it in the transaction that deletes, so a reader
