@@ -8,8 +8,8 @@
 // out to its subscribers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { execute, subscribe, type ExecutionArgs } from "graphql";
-import { createYoga, type Plugin } from "graphql-yoga";
+import { execute, GraphQLError, subscribe, type ExecutionArgs } from "graphql";
+import { createYoga, isAsyncIterable, type Plugin } from "graphql-yoga";
 import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY } from "graphql-sse";
 import { useServer } from "graphql-ws/use/ws";
@@ -31,6 +31,33 @@ export interface ApiServer {
 export const GRAPHQL_PATH = "/graphql";
 /** graphql-sse (single-connection and distinct-connections modes) */
 const GRAPHQL_SSE_PATH = "/graphql/stream";
+
+/** A malformed request (document or variables) is the client's input error: BAD_USER_INPUT. */
+function asBadUserInput(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code: "BAD_USER_INPUT" },
+  });
+}
+
+/** Errors of coercing variables come out of execute with neither a path nor a code. */
+const isVariableError = (error: GraphQLError) => error.path === undefined && error.extensions?.code === undefined;
+
+const useBadUserInputCode: Plugin = {
+  onValidate: () => ({ result, setResult }) => {
+    if (result.length) setResult(result.map((e) => asBadUserInput(e as GraphQLError)));
+  },
+  onExecute: () => ({
+    onExecuteDone: ({ result, setResult }) => {
+      if (isAsyncIterable(result) || !result.errors?.some(isVariableError)) return;
+      setResult({ ...result, errors: result.errors.map((e) => (isVariableError(e) ? asBadUserInput(e) : e)) });
+    },
+  }),
+};
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { "content-type": "application/json" });
@@ -99,7 +126,7 @@ export async function startServer(services: Services, options: ServerOptions): P
     graphiql: { subscriptionsProtocol: "WS" },
     landingPage: false,
     logging: false,
-    plugins: useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH),
+    plugins: [useBadUserInputCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
     context: ({ request, connectionParams }) => createContext({ ...services, hub }, { request, connectionParams }),
   });
 

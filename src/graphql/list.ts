@@ -6,6 +6,7 @@ import { queryFromInfo } from "@pothos/plugin-prisma";
 import type { GraphQLResolveInfo } from "graphql";
 import { parseSelector, SelectorParseError, type Requirement } from "../domain/labels.ts";
 import { requirementsToSql } from "../db/label-sql.ts";
+import { isDns1123Label, isDns1123Subdomain } from "../domain/names.ts";
 import type { Context } from "./context.ts";
 import { badInput } from "./errors.ts";
 
@@ -62,11 +63,14 @@ export async function listConnection<T extends { uid: string }>(ctx: Context, in
   if (first < 0 || first > MAX_PAGE) throw badInput([{ field: "first", message: `must be between 0 and ${MAX_PAGE}` }]);
   const where: string[] = [];
   const params: unknown[] = [];
-  if (args.namespace != null) {
+  // a namespace or name no object can have matches nothing (and never reaches SQL: e.g. a NUL)
+  const impossible = (args.namespace != null && !isDns1123Label(args.namespace)) || (args.involvedObjectName != null && !isDns1123Subdomain(args.involvedObjectName));
+  if (impossible) where.push("FALSE");
+  else if (args.namespace != null) {
     params.push(args.namespace);
     where.push(`namespace = $${params.length}`);
   }
-  if (args.involvedObjectName != null) {
+  if (args.involvedObjectName != null && !impossible) {
     params.push(args.involvedObjectName);
     where.push(`involved_name = $${params.length}`);
   }

@@ -111,6 +111,11 @@ describe("queries", () => {
     expect(data.deployments.totalCount).toBe(expected.length);
   });
 
+  it("finds nothing, without an error, under a namespace or name no object can have", async () => {
+    const data = await app.data(`{ pods(namespace: "a\\u0000b") { totalCount } events(involvedObjectName: "x\\u0000") { totalCount } pod(namespace: "a\\u0000", name: "b") { id } }`);
+    expect(data).toEqual({ pods: { totalCount: 0 }, events: { totalCount: 0 }, pod: null });
+  });
+
   it("filters by namespace", async () => {
     const data = await app.data(`{ pods(namespace: "prod", labelSelector: "pod-template-hash=66b6c48dd5") { totalCount } replicaSets(namespace: "staging") { totalCount } }`);
     expect(data).toEqual({ pods: { totalCount: 3 }, replicaSets: { totalCount: 0 } });
@@ -120,6 +125,16 @@ describe("queries", () => {
     const body = await app.gql(`{ deployments(labelSelector: "app in (a") { totalCount } }`);
     expect(body.errors?.[0].extensions.code).toBe("BAD_USER_INPUT");
     expect(body.errors?.[0].extensions.fieldErrors[0].field).toBe("labelSelector");
+  });
+
+  it.each([
+    [`query($n: Int) { deployments(first: $n) { totalCount } }`, { n: "many" }],
+    [`{ deployments(first: "many") { totalCount } }`, {}],
+    [`{ noSuchField }`, {}],
+  ])("answers a malformed request %j with BAD_USER_INPUT", async (query, variables) => {
+    const body = await app.gql(query, variables);
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors?.map((e: any) => e.extensions.code)).toEqual(["BAD_USER_INPUT"]);
   });
 
   it("rejects a forged cursor with BAD_USER_INPUT", async () => {
