@@ -1,13 +1,8 @@
 // The contract's input types and the DeletionPropagation enum. Their shapes are the input shapes of
 // src/domain/validation.ts, which applies the same defaults again (so any caller gets them).
-import type { InputRef } from "@pothos/core";
-import type { DeploymentStrategyType, PodPhase } from "../domain/types.ts";
 import { builder } from "./builder.ts";
 import { LabelSelectorOperator } from "./meta.ts";
-
-// Registered in objects.ts, which does not export them: referenced by their GraphQL names.
-const DeploymentStrategyTypeRef = "DeploymentStrategyType" as unknown as InputRef<DeploymentStrategyType>;
-const PodPhaseRef = "PodPhase" as unknown as InputRef<PodPhase>;
+import { DeploymentStrategyType as DeploymentStrategyTypeRef, PodPhase as PodPhaseRef } from "./objects.ts";
 
 export const DeletionPropagation = builder.enumType("DeletionPropagation", { values: ["Background", "Foreground", "Orphan"] as const });
 

@@ -16,9 +16,9 @@ import {
   ResourceKind,
 } from "./meta.ts";
 
-const DeploymentStrategyType = builder.enumType("DeploymentStrategyType", { values: ["RollingUpdate", "Recreate"] as const });
+export const DeploymentStrategyType = builder.enumType("DeploymentStrategyType", { values: ["RollingUpdate", "Recreate"] as const });
 const RolloutPhase = builder.enumType("RolloutPhase", { values: ["Progressing", "Complete", "Paused", "Failed"] as const });
-const PodPhase = builder.enumType("PodPhase", { values: ["Pending", "Running", "Succeeded", "Failed", "Unknown"] as const });
+export const PodPhase = builder.enumType("PodPhase", { values: ["Pending", "Running", "Succeeded", "Failed", "Unknown"] as const });
 const EventType = builder.enumType("EventType", { values: ["Normal", "Warning"] as const });
 
 const RollingUpdateRef = builder.objectRef<{ maxSurge: number | string; maxUnavailable: number | string }>("RollingUpdateDeployment").implement({
