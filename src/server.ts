@@ -59,6 +59,17 @@ const useBadUserInputCode: Plugin = {
   }),
 };
 
+/** Request bodies are read whole, so their size is bounded: it must be declared and at most this. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+function bodyRefusal(req: IncomingMessage): { status: number; message: string } | null {
+  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS" || req.method === "DELETE") return null;
+  const declared = req.headers["content-length"];
+  if (declared === undefined) return { status: 411, message: "a request body needs a Content-Length header" };
+  if (Number(declared) > MAX_BODY_BYTES) return { status: 413, message: `request body over ${MAX_BODY_BYTES} bytes` };
+  return null;
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
@@ -151,10 +162,12 @@ export async function startServer(services: Services, options: ServerOptions): P
       res.end();
       return;
     }
+    const refusal = bodyRefusal(req);
+    if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: "BAD_USER_INPUT" } }] });
     void yoga.requestListener(req, res);
   });
 
-  const wss = new WebSocketServer({ server, path: GRAPHQL_PATH });
+  const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
   const wsServer = useServer(
     {
       execute: (args) => (args.rootValue as { execute: typeof execute }).execute(args as ExecutionArgs),

@@ -41,6 +41,21 @@ describe("health", () => {
     expect(await ready.json()).toMatchObject({ status: "ready", database: true, migrations: true });
   });
 
+  it("refuses request bodies over 4 MiB, or of undeclared size, before reading them", async () => {
+    const big = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ namespaces }", pad: "x".repeat(5 * 1024 * 1024) }) });
+    expect(big.status).toBe(413);
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(app.url, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify({ query: "{ namespaces }" }));
+    });
+    expect(status).toBe(411);
+  });
+
   it("serves GraphiQL on the GraphQL path", async () => {
     const res = await fetch(app.url, { headers: { accept: "text/html" } });
     expect(res.status).toBe(200);
