@@ -35,6 +35,7 @@ export class ControllerManager {
   readonly pods: WorkQueue | null;
   readonly gc: WorkQueue;
   #unsubscribe: (() => void)[] = [];
+  #dispatching = 0;
   #resyncTimer: NodeJS.Timeout | null = null;
   readonly #o: ControllerManagerOptions;
   readonly #now: () => Date;
@@ -108,8 +109,24 @@ export class ControllerManager {
     }
   }
 
+  /** Change batches whose keys are still being looked up (a batch may enqueue keys after a query). */
+  get dispatching(): number {
+    return this.#dispatching;
+  }
+
   async #dispatch(batch: Change[]): Promise<void> {
+    this.#dispatching++;
+    try {
+      await this.#enqueue(batch);
+    } finally {
+      this.#dispatching--;
+    }
+  }
+
+  async #enqueue(batch: Change[]): Promise<void> {
     const orphanNamespaces = { ReplicaSet: new Set<string>(), Pod: new Set<string>() };
+    /** ReplicaSets that lost a pod: their Deployment may be waiting for it (Recreate waits for old pods to be gone) */
+    const lostPodOwners = new Set<string>();
     for (const change of batch) {
       const key = keyOf(change.namespace, change.name);
       const owner = ((change.object.owner_references ?? []) as OwnerRef[]).find((r) => r.controller);
@@ -129,6 +146,9 @@ export class ControllerManager {
           this.pods?.add(key);
           if (owner) this.replicaSets.add(keyOf(change.namespace, owner.name));
           else if (change.type !== "DELETED") orphanNamespaces.Pod.add(change.namespace);
+          // A pod that is gone changes no ReplicaSet status when it was already terminating, so
+          // its Deployment is woken directly (upstream's deletePod handler).
+          if (owner && change.type === "DELETED" && typeof change.object.owner_uid === "string") lostPodOwners.add(change.object.owner_uid);
           break;
       }
     }
@@ -140,8 +160,15 @@ export class ControllerManager {
       for (const namespace of orphanNamespaces.Pod) {
         for (const r of await this.#o.db.replicaSet.findMany({ where: { namespace }, select: { name: true } })) this.replicaSets.add(keyOf(namespace, r.name));
       }
+      if (lostPodOwners.size > 0) {
+        const owners = await this.#o.db.replicaSet.findMany({ where: { uid: { in: [...lostPodOwners] } }, select: { namespace: true, ownerReferences: true } });
+        for (const rs of owners) {
+          const d = ((rs.ownerReferences ?? []) as unknown as OwnerRef[]).find((r) => r.controller && r.kind === "Deployment");
+          if (d) this.deployments.add(keyOf(rs.namespace, d.name));
+        }
+      }
     } catch (err) {
-      this.#o.log.warn("could not look up owners for orphans", { error: String(err) });
+      this.#o.log.warn("could not look up the owners a change may wake", { error: String(err) });
     }
   }
 

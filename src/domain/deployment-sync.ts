@@ -5,12 +5,14 @@
 // in ONE transaction, in order. Because they are applied together, one call computes the whole step
 // upstream makes with several API calls: a new ReplicaSet is created already at its computed size,
 // every ReplicaSet gets at most one update carrying its final values, and the status written is the
-// one upstream computes after its calls (spec sizes as updated; ReplicaSet status as read).
+// one upstream computes after its calls (spec sizes as updated; ReplicaSet status as read). The one
+// exception is the paused/resumed condition, which upstream stores by itself first (3. below).
 //
 // Order of a sync (controller-semantics §6):
 //   1. empty selector: Warning SelectingAll event, observedGeneration only;
 //   2. deletionTimestamp set: revision bookkeeping and status only;
-//   3. Progressing Unknown DeploymentPaused / DeploymentResumed when spec.paused flipped;
+//   3. Progressing Unknown DeploymentPaused / DeploymentResumed when spec.paused flipped, in a status
+//      write of its own that goes first (so it is stored even when the step replaces it);
 //   4. paused, or a scaling event (an active RS whose desired-replicas annotation differs from
 //      spec.replicas): scale() only (proportional scaling; never creates an RS, so template edits
 //      wait for resume); a paused Deployment also cleans up history; status without Progressing;
@@ -111,6 +113,8 @@ class Step {
   created: ReplicaSet | null = null;
   readonly deleted: ReplicaSet[] = [];
   private readonly events: DeploymentAction[] = [];
+  /** a status write that goes before everything else (the paused/resumed condition) */
+  private first: DeploymentAction | null = null;
   private requeueAfterMs: number | null = null;
 
   constructor(snapshot: DeploymentSnapshot) {
@@ -147,13 +151,25 @@ class Step {
     rs.metadata = { ...rs.metadata, generation: rs.metadata.generation + 1 };
   }
 
+  /**
+   * Progressing DeploymentPaused / DeploymentResumed, written at once in a status update of its own
+   * (upstream checkPausedConditions) so that it is stored even when this step goes on to replace it
+   * (a resume that creates the new RS reports DeploymentResumed, then NewReplicaSetCreated).
+   */
+  reportPausedConditions(): void {
+    const conditions = pausedConditions(this.d, this.status.conditions, this.now);
+    if (conditions === this.status.conditions) return;
+    this.status.conditions = conditions;
+    this.first = { type: "updateDeployment", status: { ...this.d.status, conditions } };
+  }
+
   requeueAfter(ms: number | null): void {
     if (ms !== null && (this.requeueAfterMs === null || ms < this.requeueAfterMs)) this.requeueAfterMs = ms;
   }
 
   result(): DeploymentSyncResult {
     this.requeueAfter(minReadyRequeueMs(this.d, this.replicaSets));
-    const actions: DeploymentAction[] = [];
+    const actions: DeploymentAction[] = this.first ? [this.first] : [];
     if (this.created) actions.push({ type: "createReplicaSet", replicaSet: asNewReplicaSet(this.created) });
     for (const rs of this.replicaSets) {
       const original = this.originals.get(rs);
@@ -382,7 +398,7 @@ export function syncDeployment(snapshot: DeploymentSnapshot): DeploymentSyncResu
     return step.result();
   }
 
-  step.status.conditions = pausedConditions(d, step.status.conditions, now);
+  step.reportPausedConditions();
   const { newRS, oldRSs } = syncRevision(step);
   if (d.spec.paused || isScalingEvent(d, newRS, oldRSs)) return syncScale(step, newRS, oldRSs);
   return d.spec.strategy.type === "Recreate" ? rolloutRecreate(step, newRS, oldRSs) : rolloutRolling(step, newRS, oldRSs);

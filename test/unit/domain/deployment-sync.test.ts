@@ -100,6 +100,32 @@ describe("sync order", () => {
     expect(getCondition(cluster.deployment.status.conditions, PROGRESSING)?.reason).toBe("NewReplicaSetCreated");
   });
 
+  it("resumed: DeploymentResumed is stored first, in a status write of its own, before the new RS replaces it", () => {
+    const cluster = settledCluster(deployment({ replicas: 2 }));
+    cluster.edit((d) => {
+      d.spec.paused = true;
+      d.spec.template = template("nginx:2");
+    });
+    cluster.sync();
+    const before = cluster.deployment.status;
+    cluster.edit((d) => (d.spec.paused = false));
+    const result = cluster.sync();
+    const [first, ...rest] = result.actions;
+    expect(first.type).toBe("updateDeployment");
+    const firstStatus = (first as Extract<typeof first, { type: "updateDeployment" }>).status!;
+    // the stored status, with only the condition changed
+    expect({ ...firstStatus, conditions: before.conditions }).toEqual(before);
+    expect(getCondition(firstStatus.conditions, PROGRESSING)).toMatchObject({ status: "Unknown", reason: "DeploymentResumed", message: "Deployment is resumed" });
+    expect(rest.map((a) => a.type)).toEqual(["createReplicaSet", "updateDeployment", "event"]);
+    expect(getCondition(cluster.deployment.status.conditions, PROGRESSING)?.reason).toBe("NewReplicaSetCreated");
+  });
+
+  it("a sync that does not flip paused makes a single status write", () => {
+    const cluster = settledCluster(deployment({ replicas: 2 }));
+    cluster.edit((d) => (d.spec.template = template("nginx:2")));
+    expect(actionsOf(cluster.sync(), "updateDeployment")).toHaveLength(1);
+  });
+
   it("paused: scaling still applies, proportionally, and history is cleaned up", () => {
     const d = deployment({ replicas: 10, maxSurge: 0, maxUnavailable: 2, paused: true, image: "nginx:3", revisionHistoryLimit: 0, generation: 5 });
     const rss = [
