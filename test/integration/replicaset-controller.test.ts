@@ -71,17 +71,30 @@ describe("ReplicaSet controller", () => {
   it("adopts a matching orphan pod and releases a pod whose labels stop matching", async () => {
     const rs = await insertStandaloneReplicaSet(db, "rs3", "adopt", 2, "manual");
     await waitFor(() => podsOf(rs.uid), (p) => p.length === 2);
-    // an orphan that matches: adopted, and then one pod too many is removed
-    await db.pod.create({ data: { namespace: "rs3", name: "stray", labels: { app: "adopt" }, spec: json(template({}).spec) } });
-    await waitFor(() => db.pod.findUniqueOrThrow({ where: { namespace_name: { namespace: "rs3", name: "stray" } } }), (p) => p.ownerUid === rs.uid, { what: "adoption" });
-    await waitFor(() => activePods(rs.uid), (p) => p.length === 2, { what: "back to 2 active" });
+    // an orphan that matches: adopted, and then one pod too many is removed — one of the
+    // unscheduled pending ones, since the stray pod runs and is ready
+    const now = new Date();
+    await db.pod.create({
+      data: {
+        namespace: "rs3",
+        name: "stray",
+        labels: { app: "adopt" },
+        spec: json(template({}).spec),
+        nodeName: "node-1",
+        phase: "Running",
+        ready: true,
+        podConditions: json([{ type: "Ready", status: "True", reason: null, message: null, lastUpdateTime: now, lastTransitionTime: now }]),
+      },
+    });
+    const active = await waitFor(() => activePods(rs.uid), (p) => p.length === 2 && p.some((x) => x.name === "stray"), { what: "stray adopted, back to 2 active" });
+    expect(active.find((p) => p.name === "stray")!.ownerReferences).toEqual([{ kind: "ReplicaSet", name: "adopt", uid: rs.uid, controller: true }]);
     // a pod relabelled out of the selector: released (ownerRef removed) and replaced
     const [victim] = await activePods(rs.uid);
     await db.pod.update({ where: { uid: victim.uid }, data: { labels: { app: "something-else" } } });
     const released = await waitFor(() => db.pod.findUniqueOrThrow({ where: { uid: victim.uid } }), (p) => p.ownerUid === null, { what: "release" });
     expect(released.ownerReferences).toEqual([]);
-    const active = await waitFor(() => activePods(rs.uid), (p) => p.length === 2 && !p.some((x) => x.uid === victim.uid), { what: "replacement" });
-    expect(active).toHaveLength(2);
+    const replaced = await waitFor(() => activePods(rs.uid), (p) => p.length === 2 && !p.some((x) => x.uid === victim.uid), { what: "replacement" });
+    expect(replaced).toHaveLength(2);
   });
 
   it("replaces a deleted pod (self-healing)", async () => {
