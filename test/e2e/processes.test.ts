@@ -73,3 +73,46 @@ describe("kill -9", () => {
     await second.stop();
   });
 });
+
+describe("a bad setting", () => {
+  it("prints one line naming the variable and exits with status 2, without a stack trace", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const result = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: new URL("../..", import.meta.url).pathname,
+      env: { ...process.env, PORT: "eighty" },
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split("\n")).toEqual(['deploye: PORT must be an integer, got "eighty"']);
+  });
+});
+
+describe("without DATABASE_URL", () => {
+  it("serves on an embedded Postgres, and Ctrl-C stops both, leaving no postgres process behind", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { execFileSync } = await import("node:child_process");
+    const dir = mkdtempSync(join(tmpdir(), "deploye-embedded-"));
+    const dataDir = join(dir, "pgdata");
+    const postgresOf = () => {
+      try {
+        return execFileSync("pgrep", ["-f", dataDir], { encoding: "utf8" }).trim();
+      } catch {
+        return ""; // pgrep exits 1 when nothing matches
+      }
+    };
+    try {
+      const server = await spawnServer({ DATABASE_URL: "", DATA_DIR: dataDir });
+      const res = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ deployments { totalCount } }" }) });
+      expect(await res.json()).toEqual({ data: { deployments: { totalCount: 0 } } });
+      expect(postgresOf()).not.toBe("");
+      const exited = new Promise<number | null>((resolve) => server.child.once("exit", resolve));
+      server.child.kill("SIGINT");
+      expect(await exited).toBe(0);
+      expect(postgresOf()).toBe("");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
