@@ -4,7 +4,7 @@
 // planned actions in ONE transaction under the Deployment's advisory lock.
 import type { Db } from "../db/client.ts";
 import { recordEvent } from "../db/events.ts";
-import { requirementsToSql } from "../db/label-sql.ts";
+import { claimableUids } from "../db/claims.ts";
 import { deploymentOf, deploymentStatusColumns, json, podOf, replicaSetOf } from "../db/rows.ts";
 import { lockAndCheck, lockObject, transaction, type Tx } from "../db/tx.ts";
 import { syncDeployment as plan, type DeploymentAction } from "../domain/deployment-sync.ts";
@@ -19,17 +19,8 @@ export interface SyncResult {
 
 /** ReplicaSets the Deployment owns plus orphans its selector matches. */
 async function candidateReplicaSets(tx: Tx, d: Deployment): Promise<ReplicaSet[]> {
-  const reqs = selectorToRequirements(d.spec.selector);
-  const match = requirementsToSql(reqs, "labels", 2);
-  const orphanUids = reqs.length === 0 ? [] : await tx.$queryRawUnsafe<{ uid: string }[]>(
-    `SELECT uid::text AS uid FROM replica_sets WHERE namespace = $1 AND owner_uid IS NULL AND ${match.sql}`,
-    d.metadata.namespace,
-    ...match.params,
-  );
-  const rows = await tx.replicaSet.findMany({
-    where: { namespace: d.metadata.namespace, OR: [{ ownerUid: d.metadata.uid }, { uid: { in: orphanUids.map((r) => r.uid) } }] },
-  });
-  return rows.map(replicaSetOf);
+  const uids = await claimableUids(tx, "replica_sets", { namespace: d.metadata.namespace, uid: d.metadata.uid, selector: d.spec.selector });
+  return (await tx.replicaSet.findMany({ where: { uid: { in: uids } } })).map(replicaSetOf);
 }
 
 async function apply(tx: Tx, d: Deployment, action: DeploymentAction, now: Date): Promise<void> {

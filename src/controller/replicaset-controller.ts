@@ -6,7 +6,7 @@
 import type { Db } from "../db/client.ts";
 import { json, podOf, replicaSetOf, replicaSetStatusColumns } from "../db/rows.ts";
 import { lockObject, transaction, type Tx } from "../db/tx.ts";
-import { requirementsToSql } from "../db/label-sql.ts";
+import { claimableUids } from "../db/claims.ts";
 import { recordEvent } from "../db/events.ts";
 import { matches, selectorToRequirements } from "../domain/labels.ts";
 import { generatePodName } from "../domain/names.ts";
@@ -23,18 +23,8 @@ export interface SyncResult {
 
 /** Owned pods plus orphans the selector matches (candidates for adoption). */
 async function candidatePods(tx: Tx, rs: ReplicaSet): Promise<Pod[]> {
-  const reqs = selectorToRequirements(rs.spec.selector);
-  const match = requirementsToSql(reqs, "labels", 2);
-  // an empty selector selects nothing (the API refuses one; never adopt a whole namespace)
-  const orphanUids = reqs.length === 0 ? [] : await tx.$queryRawUnsafe<{ uid: string }[]>(
-    `SELECT uid::text AS uid FROM pods WHERE namespace = $1 AND owner_uid IS NULL AND ${match.sql}`,
-    rs.metadata.namespace,
-    ...match.params,
-  );
-  const rows = await tx.pod.findMany({
-    where: { namespace: rs.metadata.namespace, OR: [{ ownerUid: rs.metadata.uid }, { uid: { in: orphanUids.map((r) => r.uid) } }] },
-  });
-  return rows.map(podOf);
+  const uids = await claimableUids(tx, "pods", { namespace: rs.metadata.namespace, uid: rs.metadata.uid, selector: rs.spec.selector });
+  return (await tx.pod.findMany({ where: { uid: { in: uids } } })).map(podOf);
 }
 
 async function createPods(tx: Tx, rs: ReplicaSet, count: number, now: Date): Promise<{ created: number; failure?: ReplicaFailure }> {
