@@ -196,6 +196,38 @@ describe("rolloutStatus", () => {
 });
 
 describe("slow consumers", () => {
+  /** WATCH, asking for the pods' annotations too: with floodUntilCutOff's pods, every message is big */
+  const BIG_POD_WATCH = WATCH.replace("... on Pod { metadata { name resourceVersion } }", "... on Pod { metadata { name resourceVersion annotations } }");
+
+  /**
+   * Inserts pods of 8 kB into `namespace` (p0001, p0002, …), 10 per transaction (each batch well
+   * within B's buffer), until B has no subscriber left: its slow subscriber was cut off. Returns
+   * how many pods it inserted and the most events B held buffered on the way.
+   */
+  async function floodUntilCutOff(namespace: string): Promise<{ pods: number; maxBuffered: number }> {
+    let pods = 0;
+    let maxBuffered = 0;
+    await eventually(
+      async () => {
+        maxBuffered = Math.max(maxBuffered, b.hub.stats().buffered);
+        if (b.hub.stats().subscribers === 0) return true;
+        if (pods >= 3000) throw new Error("the slow subscriber was never cut off");
+        await db.$executeRawUnsafe(
+          `INSERT INTO pods (namespace, name, spec, annotations)
+           SELECT $3::text, 'p' || lpad(i::text, 4, '0'), '{"containers": []}', jsonb_build_object('big', repeat('x', 8000)) FROM generate_series($1::int, $2::int) i`,
+          pods + 1,
+          pods + 10,
+          namespace,
+        );
+        pods += 10;
+        return false;
+      },
+      30_000,
+      "the cut-off",
+    );
+    return { pods, maxBuffered };
+  }
+
   it("cuts off a subscriber that falls too far behind, with the resourceVersion to resume from; memory stays bounded", async () => {
     // a graphql-ws client whose socket stops reading: once the kernel's buffers are full, the
     // server cannot send it anything more
@@ -210,33 +242,13 @@ describe("slow consumers", () => {
     const start = await createDeployment(a, "slow", "marker");
     await eventually(() => b.hub.stats().subscribers === 0, 5000, "earlier subscribers gone");
     // it asks for the pods' 8 kB annotation: its messages are big
-    const bigWatch = WATCH.replace("... on Pod { metadata { name resourceVersion } }", "... on Pod { metadata { name resourceVersion annotations } }");
-    const slow = new Stream(ws(b, { webSocketImpl: PausableWebSocket }), bigWatch, { kind: "Pod", namespace: "slow", resourceVersion: start });
+    const slow = new Stream(ws(b, { webSocketImpl: PausableWebSocket }), BIG_POD_WATCH, { kind: "Pod", namespace: "slow", resourceVersion: start });
     const healthy = new Stream(ws(a), WATCH, { kind: "Pod", namespace: "slow", resourceVersion: start });
     await eventually(() => b.hub.stats().subscribers === 1, 5000, "the slow subscription");
     socketOf(sockets[0]).pause();
 
-    // pods of 8 kB, 10 per transaction (each batch well within the buffer), until the slow
-    // subscriber is cut off; B never holds more than its buffer
-    let pods = 0;
-    let maxBuffered = 0;
-    await eventually(
-      async () => {
-        maxBuffered = Math.max(maxBuffered, b.hub.stats().buffered);
-        if (b.hub.stats().subscribers === 0) return true;
-        if (pods >= 3000) throw new Error("the slow subscriber was never cut off");
-        await db.$executeRawUnsafe(
-          `INSERT INTO pods (namespace, name, spec, annotations)
-           SELECT 'slow', 'p' || lpad(i::text, 4, '0'), '{"containers": []}', jsonb_build_object('big', repeat('x', 8000)) FROM generate_series($1::int, $2::int) i`,
-          pods + 1,
-          pods + 10,
-        );
-        pods += 10;
-        return false;
-      },
-      30_000,
-      "the cut-off",
-    );
+    // big pods until the slow subscriber is cut off; B never holds more than its buffer
+    const { pods, maxBuffered } = await floodUntilCutOff("slow");
     expect(maxBuffered).toBeLessThanOrEqual(B_BUFFER);
     expect(b.hub.stats()).toEqual({ subscribers: 0, rolloutTopics: 0, buffered: 0 });
 
@@ -275,35 +287,17 @@ describe("slow consumers", () => {
     );
     let text = "";
     events.setEncoding("utf8").on("data", (chunk) => (text += chunk));
-    const query = WATCH.replace("... on Pod { metadata { name resourceVersion } }", "... on Pod { metadata { name resourceVersion annotations } }");
     const accepted = await fetch(streamUrl, {
       method: "POST",
       headers: { "content-type": "application/json", "x-graphql-event-stream-token": token },
-      body: JSON.stringify({ query, variables: { kind: "Pod", namespace: "slow-sse", resourceVersion: start }, extensions: { operationId: "1" } }),
+      body: JSON.stringify({ query: BIG_POD_WATCH, variables: { kind: "Pod", namespace: "slow-sse", resourceVersion: start }, extensions: { operationId: "1" } }),
     });
     expect(accepted.status).toBe(202);
     await eventually(() => b.hub.stats().subscribers === 1, 5000, "the subscription");
     events.pause();
 
-    let pods = 0;
-    let maxBuffered = 0;
-    await eventually(
-      async () => {
-        maxBuffered = Math.max(maxBuffered, b.hub.stats().buffered);
-        if (b.hub.stats().subscribers === 0) return true;
-        if (pods >= 3000) throw new Error("the slow subscriber was never cut off");
-        await db.$executeRawUnsafe(
-          `INSERT INTO pods (namespace, name, spec, annotations)
-           SELECT 'slow-sse', 'p' || lpad(i::text, 4, '0'), '{"containers": []}', jsonb_build_object('big', repeat('x', 8000)) FROM generate_series($1::int, $2::int) i`,
-          pods + 1,
-          pods + 10,
-        );
-        pods += 10;
-        return false;
-      },
-      30_000,
-      "the cut-off",
-    );
+    // big pods until the stalled stream's subscriber is cut off; B never holds more than its buffer
+    const { maxBuffered } = await floodUntilCutOff("slow-sse");
     expect(maxBuffered).toBeLessThanOrEqual(B_BUFFER);
     events.resume();
     await eventually(() => text.includes('"code":"RESUBSCRIBE"'), 10_000, "the RESUBSCRIBE error");

@@ -6,7 +6,7 @@ import pg from "pg";
 import { canonicalEncoding, POD_TEMPLATE_HASH_LABEL } from "../../src/domain/hash.ts";
 import { maxSurge, maxUnavailable } from "../../src/domain/intstr.ts";
 import type { Deployment, DeploymentStrategy } from "../../src/domain/types.ts";
-import type { TestApp } from "./app.ts";
+import { startTestApp, type TestApp } from "./app.ts";
 import { waitFor } from "./wait.ts";
 
 const BEHAVIOR = "sim.deploye.dev/behavior";
@@ -290,6 +290,23 @@ export async function readyAll(app: TestApp, db: Database, name: string): Promis
   for (const rs of d.replicaSets) for (const pod of activeNotReady(rs)) await markReady(app, pod.metadata.name);
   await settle(app, db);
   return getDeployment(app, name);
+}
+
+/**
+ * The in-process server a rollout test file drives (`manual` pods start in 10 ms) and the test's
+ * own connection to its database. Grace periods come from the templates (0 unless a test says
+ * otherwise); no periodic resync: every sync is caused by a change (none runs behind a test's
+ * back), so a change that wakes nobody shows as a stuck rollout.
+ */
+export async function startRolloutApp(): Promise<{ app: TestApp; db: Database }> {
+  const app = await startTestApp({ podStartupMs: 10, resyncMs: 3_600_000 });
+  return { app, db: new Database(app.databaseUrl) };
+}
+
+/** Undoes startRolloutApp (either may be missing when it failed). */
+export async function stopRolloutApp(app: TestApp | undefined, db: Database | undefined): Promise<void> {
+  await db?.close();
+  await app?.stop();
 }
 
 /** Creates a Deployment and brings it up healthy: every pod ready, rollout complete. */

@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyOf } from "../../src/controller/keys.ts";
 import { CHANGE_LOG_LOCK } from "../../src/db/tx.ts";
-import { startTestApp, type TestApp } from "../helpers/app.ts";
+import type { TestApp } from "../helpers/app.ts";
 import {
   condition,
   createHealthy,
@@ -22,21 +22,17 @@ import {
   setImage,
   settle,
   sizeSequence,
+  startRolloutApp,
   statesFrom,
+  stopRolloutApp,
 } from "../helpers/rollout.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 let app: TestApp;
 let db: Database;
-beforeAll(async () => {
-  // no periodic resync: every sync here is caused by a change (and none runs behind a test's back)
-  app = await startTestApp({ podStartupMs: 10, resyncMs: 3_600_000 });
-  db = new Database(app.databaseUrl);
-});
-afterAll(async () => {
-  await db?.close();
-  await app?.stop();
-});
+// no periodic resync: every sync is caused by a change (see startRolloutApp)
+beforeAll(async () => void ({ app, db } = await startRolloutApp()));
+afterAll(() => stopRolloutApp(app, db));
 
 const scalingMessages = async (name: string) =>
   (await getDeployment(app, name)).events.filter((e) => e.reason === "ScalingReplicaSet").map((e) => e.message);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computePodTemplateHash } from "../../src/domain/hash.ts";
 import type { PodTemplateSpec } from "../../src/domain/types.ts";
-import { startTestApp, type TestApp } from "../helpers/app.ts";
+import type { TestApp } from "../helpers/app.ts";
 import {
   createHealthy,
   Database,
@@ -17,21 +17,17 @@ import {
   rolloutAction,
   setImage,
   sizeSequence,
+  startRolloutApp,
   statesFrom,
+  stopRolloutApp,
   type DeploymentView,
 } from "../helpers/rollout.ts";
 
 let app: TestApp;
 let db: Database;
-beforeAll(async () => {
-  // no periodic resync: every sync here is caused by a change
-  app = await startTestApp({ podStartupMs: 10, resyncMs: 3_600_000 });
-  db = new Database(app.databaseUrl);
-});
-afterAll(async () => {
-  await db?.close();
-  await app?.stop();
-});
+// no periodic resync: every sync is caused by a change (see startRolloutApp)
+beforeAll(async () => void ({ app, db } = await startRolloutApp()));
+afterAll(() => stopRolloutApp(app, db));
 
 const REVISION = "deployment.kubernetes.io/revision";
 const REVISION_HISTORY = "deployment.kubernetes.io/revision-history";

@@ -3,7 +3,7 @@
 // the controllers settling in between). The sizes the ReplicaSets went through are not sampled:
 // they are replayed from the change log, every committed state in commit order.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app.ts";
+import type { TestApp } from "../helpers/app.ts";
 import {
   condition,
   createHealthy,
@@ -15,21 +15,16 @@ import {
   replay,
   setImage,
   sizeSequence,
+  startRolloutApp,
   statesFrom,
+  stopRolloutApp,
 } from "../helpers/rollout.ts";
 
 let app: TestApp;
 let db: Database;
-beforeAll(async () => {
-  // grace periods come from the templates (0 unless a test says otherwise); no periodic resync:
-  // every sync is caused by a change, so a change that wakes nobody shows as a stuck rollout
-  app = await startTestApp({ podStartupMs: 10, resyncMs: 3_600_000 });
-  db = new Database(app.databaseUrl);
-});
-afterAll(async () => {
-  await db?.close();
-  await app?.stop();
-});
+// no periodic resync: every sync is caused by a change (see startRolloutApp)
+beforeAll(async () => void ({ app, db } = await startRolloutApp()));
+afterAll(() => stopRolloutApp(app, db));
 
 type Pair = [number, number];
 

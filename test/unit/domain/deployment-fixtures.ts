@@ -1,18 +1,43 @@
-// Builders and a tiny in-memory cluster for the Deployment controller's unit tests.
+// Builders of domain objects for the unit tests, and a tiny in-memory cluster for the Deployment
+// controller's.
 import { syncDeployment, type DeploymentAction, type DeploymentSyncResult } from "../../../src/domain/deployment-sync.ts";
 import { findNewReplicaSet, REVISION_ANNOTATION, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION } from "../../../src/domain/deployment-util.ts";
-import type { Condition, Deployment, IntOrString, Pod, PodTemplateSpec, ReplicaSet, StringMap } from "../../../src/domain/types.ts";
+import type { Condition, Container, Deployment, IntOrString, Pod, PodTemplateSpec, ReplicaSet, StringMap } from "../../../src/domain/types.ts";
 
 export const T0 = Date.parse("2024-01-01T00:00:00Z");
 export const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
 
+/** A container as normalization leaves it: no command, args, env, ports or resources unless given. */
+export function container(name: string, image: string, o: Partial<Omit<Container, "name" | "image">> = {}): Container {
+  return { name, image, command: [], args: [], env: [], ports: [], resources: { requests: {}, limits: {} }, ...o };
+}
+
 export function template(image = "nginx:1", labels: StringMap = { app: "web" }): PodTemplateSpec {
   return {
     metadata: { labels: { ...labels }, annotations: {} },
-    spec: {
-      containers: [{ name: "app", image, command: [], args: [], env: [], ports: [], resources: { requests: {}, limits: {} } }],
-      terminationGracePeriodSeconds: 30,
-    },
+    spec: { containers: [container("app", image)], terminationGracePeriodSeconds: 30 },
+  };
+}
+
+/**
+ * A pod's metadata: namespace default, uid uid-<name>, created at T0, labels app=web, no owner;
+ * `deleting` sets the deletion timestamp (T0) and grace period (30 s). Any field can be given.
+ */
+export function podMeta(name: string, { deleting = false, ...o }: { deleting?: boolean } & Partial<Pod["metadata"]> = {}): Pod["metadata"] {
+  return {
+    name,
+    namespace: "default",
+    uid: `uid-${name}`,
+    resourceVersion: "1",
+    generation: 1,
+    creationTimestamp: at(0),
+    deletionTimestamp: deleting ? at(0) : null,
+    deletionGracePeriodSeconds: deleting ? 30 : null,
+    labels: { app: "web" },
+    annotations: {},
+    ownerReferences: [],
+    finalizers: [],
+    ...o,
   };
 }
 
@@ -139,20 +164,7 @@ export function replicaSet(name: string, o: ReplicaSetOptions = {}): ReplicaSet 
 
 export function pod(name: string, ownerUid: string, phase: Pod["status"]["phase"] = "Running", terminating = false): Pod {
   return {
-    metadata: {
-      name,
-      namespace: "default",
-      uid: `uid-${name}`,
-      resourceVersion: "1",
-      generation: 1,
-      creationTimestamp: at(0),
-      deletionTimestamp: terminating ? at(0) : null,
-      deletionGracePeriodSeconds: terminating ? 30 : null,
-      labels: { app: "web" },
-      annotations: {},
-      ownerReferences: [{ kind: "ReplicaSet", name: "rs", uid: ownerUid, controller: true }],
-      finalizers: [],
-    },
+    metadata: podMeta(name, { deleting: terminating, ownerReferences: [{ kind: "ReplicaSet", name: "rs", uid: ownerUid, controller: true }] }),
     spec: { containers: [], terminationGracePeriodSeconds: 30, nodeName: "node-a" },
     status: { phase, ready: phase === "Running", conditions: [], containerStatuses: [], startTime: at(0), podIP: null },
   };

@@ -9,8 +9,8 @@ import {
   type KubeletResult,
 } from "../../../src/domain/kubelet.ts";
 import type { Pod } from "../../../src/domain/types.ts";
+import { container, podMeta, T0 } from "./deployment-fixtures.ts";
 
-const T0 = Date.parse("2024-01-01T00:00:00Z");
 const ms = (offset: number) => new Date(T0 + offset);
 const s = (seconds: number) => ms(seconds * 1000);
 const NODES = ["node-a", "node-b", "node-c"];
@@ -18,33 +18,8 @@ const STARTUP = 2000;
 
 function pod(annotations: Record<string, string> = {}, containers = ["app"]): Pod {
   return {
-    metadata: {
-      name: "web-abc-x7k2q",
-      namespace: "default",
-      uid: "4f9c1d2e-0000-4000-8000-000000000001",
-      resourceVersion: "1",
-      generation: 1,
-      creationTimestamp: ms(0),
-      deletionTimestamp: null,
-      deletionGracePeriodSeconds: null,
-      labels: { app: "web" },
-      annotations,
-      ownerReferences: [],
-      finalizers: [],
-    },
-    spec: {
-      containers: containers.map((name) => ({
-        name,
-        image: `${name}:1.0`,
-        command: [],
-        args: [],
-        env: [],
-        ports: [],
-        resources: { requests: {}, limits: {} },
-      })),
-      terminationGracePeriodSeconds: 30,
-      nodeName: null,
-    },
+    metadata: podMeta("web-abc-x7k2q", { uid: "4f9c1d2e-0000-4000-8000-000000000001", annotations }),
+    spec: { containers: containers.map((name) => container(name, `${name}:1.0`)), terminationGracePeriodSeconds: 30, nodeName: null },
     status: { phase: "Pending", ready: false, conditions: [], containerStatuses: [], startTime: null, podIP: null },
   };
 }

@@ -11,9 +11,8 @@ import {
   slowStartBatches,
 } from "../../../src/domain/replicaset.ts";
 import type { Condition, Pod, PodPhase, ReplicaSet } from "../../../src/domain/types.ts";
+import { at, container, podMeta, T0 } from "./deployment-fixtures.ts";
 
-const T0 = Date.parse("2024-01-01T00:00:00Z");
-const at = (seconds: number) => new Date(T0 + seconds * 1000);
 
 interface PodOptions {
   node?: string | null;
@@ -40,20 +39,13 @@ function pod(name: string, o: PodOptions = {}): Pod {
     },
   ];
   return {
-    metadata: {
-      name,
-      namespace: "default",
-      uid: `uid-${name}`,
-      resourceVersion: "1",
-      generation: 1,
+    metadata: podMeta(name, {
+      deleting: o.deleting,
       creationTimestamp: o.created ?? at(0),
-      deletionTimestamp: o.deleting ? at(0) : null,
-      deletionGracePeriodSeconds: o.deleting ? 30 : null,
       labels: o.labels ?? { app: "web", "pod-template-hash": "abc" },
       annotations: o.cost === undefined ? {} : { "controller.kubernetes.io/pod-deletion-cost": o.cost },
       ownerReferences: [{ kind: "ReplicaSet", name: "web-abc", uid: "rs-uid", controller: true }],
-      finalizers: [],
-    },
+    }),
     spec: { containers: [], terminationGracePeriodSeconds: 30, nodeName: o.node === undefined ? "node-a" : o.node },
     status: {
       phase: o.phase ?? "Running",
@@ -98,17 +90,7 @@ function replicaSet(replicas: number, o: { minReadySeconds?: number; conditions?
           annotations: { "sim.deploye.dev/behavior": "ready" },
         },
         spec: {
-          containers: [
-            {
-              name: "app",
-              image: "nginx:1.25",
-              command: [],
-              args: [],
-              env: [{ name: "A", value: "1" }],
-              ports: [],
-              resources: { requests: {}, limits: {} },
-            },
-          ],
+          containers: [container("app", "nginx:1.25", { env: [{ name: "A", value: "1" }] })],
           terminationGracePeriodSeconds: 30,
         },
       },

@@ -181,14 +181,22 @@ describe("worked sequences (controller-semantics §10): RS sizes (new,old) after
     expect(getCondition(cluster.deployment.status.conditions, PROGRESSING)?.reason).toBe(NEW_REPLICA_SET_AVAILABLE);
   });
 
-  it("roll over (upstream rolling.go, case 2): a template pushed mid-rollout starts at 0 and old RSs lose their unhealthy pods first", () => {
-    // 10 replicas, surge 3, unavailable 2: revision 2 stuck at 5 crashlooping pods beside revision 1 at 8
-    const d = deployment({ replicas: 10, maxSurge: 3, maxUnavailable: 2, image: "nginx:3", generation: 3 });
-    const cluster = new Cluster(d);
+  /**
+   * upstream rolling.go's scene: 10 replicas, surge 3, unavailable 2; revision 2 (nginx:2) stuck at
+   * 5 crashlooping pods beside revision 1 (nginx:1) at 8, `available1` of them available; the
+   * Deployment's template (generation 3) is now `image`.
+   */
+  function stuckRollout(image: string, available1: number): Cluster {
+    const cluster = new Cluster(deployment({ replicas: 10, maxSurge: 3, maxUnavailable: 2, image, generation: 3 }));
     cluster.replicaSets = [
-      replicaSet("web-1", { replicas: 8, available: 8, created: 0, revision: 1, image: "nginx:1", desired: 10, max: 13 }),
+      replicaSet("web-1", { replicas: 8, available: available1, created: 0, revision: 1, image: "nginx:1", desired: 10, max: 13 }),
       replicaSet("web-2", { replicas: 5, available: 0, created: 10, revision: 2, image: "nginx:2", desired: 10, max: 13 }),
     ];
+    return cluster;
+  }
+
+  it("roll over (upstream rolling.go, case 2): a template pushed mid-rollout starts at 0 and old RSs lose their unhealthy pods first", () => {
+    const cluster = stuckRollout("nginx:3", 8);
     const result = cluster.sync();
     expect(cluster.newRS!.spec.replicas).toBe(0);
     expect(revisionOf(cluster.newRS!)).toBe(3);
@@ -199,12 +207,8 @@ describe("worked sequences (controller-semantics §10): RS sizes (new,old) after
   });
 
   it("rollback to the good RS (upstream rolling.go, case 1): it becomes new with revision max+1 and the bad pods go", () => {
-    const d = deployment({ replicas: 10, maxSurge: 3, maxUnavailable: 2, image: "nginx:1", generation: 3 });
-    const cluster = new Cluster(d);
-    cluster.replicaSets = [
-      replicaSet("web-1", { replicas: 8, available: 7, created: 0, revision: 1, image: "nginx:1", desired: 10, max: 13 }),
-      replicaSet("web-2", { replicas: 5, available: 0, created: 10, revision: 2, image: "nginx:2", desired: 10, max: 13 }),
-    ];
+    // back to revision 1's template, one of its 8 pods unavailable
+    const cluster = stuckRollout("nginx:1", 7);
     const result = cluster.sync();
     const good = cluster.newRS!;
     expect(good.metadata.name).toBe("web-1");
