@@ -174,10 +174,17 @@ export async function startServer(services: Services, options: ServerOptions): P
       subscribe: (args) => (args.rootValue as { subscribe: typeof subscribe }).subscribe(args as ExecutionArgs),
       onSubscribe: async (ctx, _id, params) => {
         const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params, connectionParams: ctx.connectionParams });
+        let document;
+        try {
+          document = enveloped.parse(params.query);
+        } catch (err) {
+          // a syntax error ends this operation only, not the socket with its other subscriptions
+          return [asBadUserInput(err as GraphQLError)];
+        }
         const args = {
           schema: enveloped.schema,
           operationName: params.operationName,
-          document: enveloped.parse(params.query),
+          document,
           variableValues: params.variables,
           contextValue: await enveloped.contextFactory(),
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },

@@ -95,9 +95,11 @@ export class ChangeFeed {
 
   /** Connects, LISTENs, and starts from the newest change (consumers list current state themselves). */
   async start(): Promise<void> {
-    await this.#connect();
-    const { rows } = await this.#client!.query<{ id: string | null }>("SELECT max(id)::text AS id FROM change_log");
-    this.#lastId = BigInt(rows[0].id ?? 0);
+    await this.#connect(async (client) => {
+      const { rows } = await client.query<{ id: string | null }>("SELECT max(id)::text AS id FROM change_log");
+      this.#lastId = BigInt(rows[0].id ?? 0);
+    });
+    void this.#read(); // anything committed while connecting
     this.#pollTimer = setInterval(() => this.#read(), this.#opts.pollMs);
     this.#pollTimer.unref();
   }
@@ -123,9 +125,8 @@ export class ChangeFeed {
   }
 
   /** Resolves once every change committed before this call has been dispatched. */
-  async sync(): Promise<void> {
-    await this.#read();
-    if (this.#reading) await this.#reading;
+  sync(): Promise<void> {
+    return this.#read();
   }
 
   async stop(): Promise<void> {
@@ -138,15 +139,26 @@ export class ChangeFeed {
     if (client) await client.end().catch(() => {});
   }
 
-  async #connect(): Promise<void> {
+  /**
+   * Connects and LISTENs; `prepare` runs before the connection is used for reads (at start: where
+   * to begin), so no notification can start a read from the wrong place. A half-made connection
+   * is closed.
+   */
+  async #connect(prepare?: (client: pg.Client) => Promise<void>): Promise<void> {
     const client = new pg.Client({ connectionString: this.#url, application_name: "deploye-change-feed" });
     client.on("notification", (msg) => {
       if (msg.channel === CHANNEL && msg.payload && BigInt(msg.payload) > this.#lastId) void this.#read();
     });
     client.on("error", (err) => this.#lost(client, err));
     client.on("end", () => this.#lost(client, new Error("connection ended")));
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      await prepare?.(client);
+    } catch (err) {
+      await client.end().catch(() => {});
+      throw err;
+    }
     this.#client = client;
   }
 

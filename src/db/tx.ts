@@ -37,6 +37,9 @@ export async function lockObject(tx: Tx, kind: string, key: string, wait = true)
   return locked;
 }
 
+/** Prisma's defaults (5 s, 2 s to get a connection) are too short for a large sync or snapshot. */
+export const TRANSACTION_LIMITS = { timeout: 60_000, maxWait: 30_000 };
+
 const RETRYABLE = new Set(["40001", "40P01"]);
 
 function sqlState(err: unknown): string | undefined {
@@ -48,7 +51,7 @@ function sqlState(err: unknown): string | undefined {
 export async function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.$transaction(fn, { timeout: 60_000, maxWait: 30_000 });
+      return await db.$transaction(fn, TRANSACTION_LIMITS);
     } catch (err) {
       if (attempt >= attempts || !RETRYABLE.has(sqlState(err) ?? "")) throw err;
     }

@@ -14,6 +14,7 @@ import type { Requirement } from "../domain/labels.ts";
 import { CHANGE_COLUMNS, changeOf, type Change, type ChangeRow } from "./change-feed.ts";
 import type { Db } from "./client.ts";
 import { requirementsToSql } from "./label-sql.ts";
+import { TRANSACTION_LIMITS } from "./tx.ts";
 
 export type ChangeKind = Change["kind"];
 
@@ -104,7 +105,7 @@ export function readSnapshot(db: Db, scope: WatchScope, requirements: readonly R
       );
       return { through: BigInt(through), objects: rows.map((r) => r.object) };
     },
-    { isolationLevel: "RepeatableRead" },
+    { isolationLevel: "RepeatableRead", ...TRANSACTION_LIMITS },
   );
 }
 

@@ -2,6 +2,7 @@
 // (./subscription-hub.ts), which fans the change feed out. Malformed arguments fail the subscribe
 // (BAD_USER_INPUT) like any request; an ending the server decides later (NOT_FOUND, GONE,
 // RESUBSCRIBE) arrives as a result with `errors`, after which the stream completes.
+import { isDns1123Label, isDns1123Subdomain } from "../domain/names.ts";
 import { brandWithType } from "@pothos/core";
 import { rowOf } from "../db/watch.ts";
 import { builder } from "./builder.ts";
@@ -43,6 +44,12 @@ function resourceVersionArg(text: string | null | undefined): bigint | null {
   return BigInt(text);
 }
 
+/** A namespace or name argument no object can have is refused (it would also never reach SQL). */
+function nameArg<T extends string | null | undefined>(value: T, field: string, valid: (v: string) => boolean): T {
+  if (value != null && !valid(value)) throw badInput([{ field, message: `${JSON.stringify(value.slice(0, 100))} is not a valid name` }]);
+  return value;
+}
+
 builder.subscriptionType({});
 
 builder.subscriptionFields((t) => ({
@@ -50,7 +57,7 @@ builder.subscriptionFields((t) => ({
     type: RolloutStatusRef,
     description: "the current RolloutStatus at once, then a new one on every change of the Deployment or its ReplicaSets",
     args: { namespace: t.arg.string({ required: true, defaultValue: "default" }), name: t.arg.string({ required: true }) },
-    subscribe: (_root, { namespace, name }, ctx) => ctx.hub.rolloutStatus(namespace, name),
+    subscribe: (_root, { namespace, name }, ctx) => ctx.hub.rolloutStatus(nameArg(namespace, "namespace", isDns1123Label), nameArg(name, "name", isDns1123Subdomain)),
     resolve: unwrap,
   }),
   watch: t.field({
@@ -67,7 +74,7 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_root, args, ctx) =>
       ctx.hub.watch(
-        { kind: args.kind, namespace: args.namespace ?? null, requirements: labelSelectorArg(args.labelSelector) },
+        { kind: args.kind, namespace: nameArg(args.namespace, "namespace", isDns1123Label) ?? null, requirements: labelSelectorArg(args.labelSelector) },
         resourceVersionArg(args.resourceVersion),
       ),
     resolve: unwrap,
@@ -75,7 +82,8 @@ builder.subscriptionFields((t) => ({
   events: t.field({
     type: EventNode,
     args: { namespace: t.arg.string(), involvedObjectName: t.arg.string() },
-    subscribe: (_root, args, ctx) => ctx.hub.events(args.namespace ?? null, args.involvedObjectName ?? null),
+    subscribe: (_root, args, ctx) =>
+      ctx.hub.events(nameArg(args.namespace, "namespace", isDns1123Label) ?? null, nameArg(args.involvedObjectName, "involvedObjectName", isDns1123Subdomain) ?? null),
     resolve: (item) => rowOf("Event", unwrap(item).object),
   }),
 }));

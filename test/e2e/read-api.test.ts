@@ -195,6 +195,26 @@ describe("nested reads", () => {
 });
 
 describe("WebSocket transport", () => {
+  const run = (client: ReturnType<typeof createClient>, query: string) =>
+    new Promise<any>((resolve) => {
+      let value: unknown;
+      client.subscribe({ query }, { next: (v) => (value = v), error: (e) => resolve({ error: e }), complete: () => resolve(value) });
+    });
+
+  it("fails a malformed operation alone, leaving the socket and its other operations alive", async () => {
+    const client = createClient({ url: app.url.replace("http", "ws"), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+    try {
+      const bad = await run(client, "{ deployments { totalCount ");
+      expect(bad.error?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      const nul = await run(client, `subscription { rolloutStatus(namespace: "a\\u0000", name: "x") { done } }`);
+      expect(nul.errors?.[0]?.extensions?.code ?? nul.error?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      const good = await run(client, "{ deployments { totalCount } }");
+      expect(good.data.deployments.totalCount).toBeGreaterThanOrEqual(4);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it("runs operations over graphql-ws on the same path", async () => {
     const client = createClient({ url: app.url.replace("http", "ws"), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
     try {
