@@ -651,6 +651,14 @@ function validateRollingUpdate(rollingUpdate: RollingUpdateDeployment, path: str
   if (typeof rollingUpdate.maxUnavailable === "string" && unavailable.amount !== undefined && unavailable.amount > 100) {
     errors.push(invalid(`${path}.maxUnavailable`, rollingUpdate.maxUnavailable, "must not be greater than 100%"));
   }
+  // deploye's bound, not upstream's: the surge is created as pod rows (proportional scaling can
+  // hand all of replicas + maxSurge to one ReplicaSet), so it is held to the replicas limit.
+  if (surge.amount !== undefined) {
+    const percent = typeof rollingUpdate.maxSurge === "string";
+    if (surge.amount > (percent ? 100 : LIMITS.replicas)) {
+      errors.push(invalid(`${path}.maxSurge`, rollingUpdate.maxSurge, percent ? "must not be greater than 100%" : `must be less than or equal to ${LIMITS.replicas}`));
+    }
+  }
   return errors;
 }
 
