@@ -6,7 +6,7 @@ import type { Db } from "./client.ts";
 import { recordEvent } from "./events.ts";
 import { deploymentOf, json, replicaSetOf, type DeploymentRow } from "./rows.ts";
 import type { Tx } from "./tx.ts";
-import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where } from "./writes.ts";
+import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, respond, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where, type Written } from "./writes.ts";
 import {
   alreadyExists,
   checkPrecondition,
@@ -115,7 +115,7 @@ type Editor = (d: Deployment, tx: Tx, now: Date) => DeploymentEdit | Promise<Dep
  * An edit that changes nothing writes nothing, so the resourceVersion stays.
  */
 async function editDeployment(db: Db, key: ObjectKey, options: EditOptions, editor: Editor): Promise<DeploymentRow> {
-  return writeTransaction(db, async (tx) => {
+  const result = await writeTransaction(db, async (tx): Promise<DeploymentRow | Written<DeploymentRow>> => {
     const row = await find(tx, key, options.query);
     const d = deploymentOf(row);
     checkPrecondition("Deployment", key.name, d.metadata.resourceVersion, options.resourceVersion);
@@ -128,8 +128,9 @@ async function editDeployment(db: Db, key: ObjectKey, options: EditOptions, edit
     if (columns) await tx.deployment.update({ where: { uid: row.uid }, data: columns });
     const involvedObject = { kind: "Deployment" as const, namespace: key.namespace, name: key.name, uid: row.uid };
     for (const event of edit.events) await recordEvent(tx, { ...event, involvedObject }, now);
-    return (await read(tx, options.query, { uid: row.uid }))!;
+    return { written: row };
   });
+  return respond(result, (uid) => read(db, options.query, { uid }));
 }
 
 export function updateDeployment(db: Db, key: ObjectKey, update: DeploymentUpdate, options: EditOptions = {}): Promise<DeploymentRow> {

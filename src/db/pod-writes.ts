@@ -3,7 +3,7 @@
 import type { Db } from "./client.ts";
 import { podOf, podStatusColumns, type PodRow } from "./rows.ts";
 import type { Tx } from "./tx.ts";
-import { deleteRow, findOrRefuse, lockAndVerify, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where } from "./writes.ts";
+import { deleteRow, findOrRefuse, lockAndVerify, respond, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where, type Written } from "./writes.ts";
 import { assertValid, mergeFieldErrors, podDeletion, reportedPodStatus, semanticallyEqual, unstorableTextErrors } from "../domain/edits.ts";
 import { validateNonNegativeInt, validatePodStatusInput, type PodStatusInput } from "../domain/validation.ts";
 
@@ -16,8 +16,8 @@ function find(tx: Tx, key: ObjectKey, query: ReadShape | undefined): Promise<Pod
 }
 
 /** What a node agent reports (reportedPodStatus); a report that changes nothing writes nothing. */
-export function updatePodStatus(db: Db, key: ObjectKey, report: PodStatusInput, options: WriteOptions = {}): Promise<PodRow> {
-  return writeTransaction(db, async (tx) => {
+export async function updatePodStatus(db: Db, key: ObjectKey, report: PodStatusInput, options: WriteOptions = {}): Promise<PodRow> {
+  const result = await writeTransaction(db, async (tx): Promise<PodRow | Written<PodRow>> => {
     const row = await find(tx, key, options.query);
     const pod = podOf(row);
     const containerNames = pod.spec.containers.map((c) => c.name);
@@ -29,16 +29,17 @@ export function updatePodStatus(db: Db, key: ObjectKey, report: PodStatusInput, 
       where: { uid: row.uid },
       data: podStatusColumns(status),
     });
-    return (await read(tx, options.query, { uid: row.uid }))!;
+    return { written: row };
   });
+  return respond(result, (uid) => read(db, options.query, { uid }));
 }
 
 /**
  * Marks the pod terminating for `gracePeriodSeconds` (default: its terminationGracePeriodSeconds),
  * or removes it at once for 0 (podDeletion). Returns the pod as it now is, or as it was when removed.
  */
-export function deletePod(db: Db, key: ObjectKey, gracePeriodSeconds: number | null | undefined, options: WriteOptions = {}): Promise<PodRow> {
-  return writeTransaction(db, async (tx) => {
+export async function deletePod(db: Db, key: ObjectKey, gracePeriodSeconds: number | null | undefined, options: WriteOptions = {}): Promise<PodRow> {
+  const result = await writeTransaction(db, async (tx): Promise<PodRow | Written<PodRow>> => {
     const row = await find(tx, key, options.query);
     if (gracePeriodSeconds != null) assertValid(validateNonNegativeInt(gracePeriodSeconds, "gracePeriodSeconds"));
     const deletion = podDeletion(podOf(row), gracePeriodSeconds, new Date());
@@ -52,6 +53,7 @@ export function deletePod(db: Db, key: ObjectKey, gracePeriodSeconds: number | n
       where: { uid: row.uid },
       data: { deletionTimestamp: deletion.deletionTimestamp, deletionGracePeriodSeconds: deletion.gracePeriodSeconds },
     });
-    return (await read(tx, options.query, { uid: row.uid }))!;
+    return { written: row };
   });
+  return respond(result, (uid) => read(db, options.query, { uid }));
 }

@@ -3,7 +3,7 @@
 import type { Db } from "./client.ts";
 import { json, type ReplicaSetRow } from "./rows.ts";
 import type { Tx } from "./tx.ts";
-import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where } from "./writes.ts";
+import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, respond, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where, type Written } from "./writes.ts";
 import { alreadyExists, assertValid, validReplicaSet, type DeletionPropagation } from "../domain/edits.ts";
 import { validateReplicas, type ReplicaSetInput } from "../domain/validation.ts";
 
@@ -32,15 +32,16 @@ export async function createReplicaSet(db: Db, input: ReplicaSetInput, options: 
 }
 
 /** spec.replicas of one ReplicaSet; a new count bumps generation, the same count writes nothing. */
-export function scaleReplicaSet(db: Db, key: ObjectKey, replicas: number, options: WriteOptions = {}): Promise<ReplicaSetRow> {
-  return writeTransaction(db, async (tx) => {
+export async function scaleReplicaSet(db: Db, key: ObjectKey, replicas: number, options: WriteOptions = {}): Promise<ReplicaSetRow> {
+  const result = await writeTransaction(db, async (tx): Promise<ReplicaSetRow | Written<ReplicaSetRow>> => {
     const row = await findOrRefuse("ReplicaSet", key, () => read(tx, options.query, { namespace_name: key }));
     assertValid(validateReplicas(replicas, "replicas"));
     if (row.replicas === replicas) return row;
     await lockAndVerify(tx, "ReplicaSet", row);
     await tx.replicaSet.update({ where: { uid: row.uid }, data: { replicas, generation: row.generation + 1 } });
-    return (await read(tx, options.query, { uid: row.uid }))!;
+    return { written: row };
   });
+  return respond(result, (uid) => read(db, options.query, { uid }));
 }
 
 export function deleteReplicaSet(db: Db, key: ObjectKey, policy: DeletionPropagation, options: WriteOptions = {}): Promise<ReplicaSetRow> {

@@ -51,6 +51,21 @@ export function writeTransaction<T>(db: Db, write: (tx: Tx) => Promise<T>): Prom
   });
 }
 
+/** A write's result whose response is read after the commit (see `respond`). */
+export interface Written<R> {
+  written: R;
+}
+
+/**
+ * The response of a write: the object read with the client's selection AFTER the commit, so that a
+ * large nested selection is never read while holding the change-log lock (every writer would wait
+ * on it); if the object is gone by then, the row as read before the write.
+ */
+export async function respond<R extends { uid: string }>(result: R | Written<R>, reread: (uid: string) => Promise<R | null>): Promise<R> {
+  if (!("written" in result)) return result;
+  return (await reread(result.written.uid)) ?? result.written;
+}
+
 /** Takes the change-log lock (before the first write) and checks that `row` is still the stored version. */
 export async function lockAndVerify(tx: Tx, kind: Kind, row: VersionedRow): Promise<void> {
   if (!(await lockAndCheck(tx, kind, row))) throw new StaleRead();
@@ -104,7 +119,7 @@ export async function deleteOwner<R extends OwnerRow>(
   policy: DeletionPropagation,
   read: (tx: Tx, where: Where) => Promise<R | null>,
 ): Promise<R> {
-  return writeTransaction(db, async (tx) => {
+  const result = await writeTransaction(db, async (tx): Promise<R | Written<R>> => {
     const row = await findOrRefuse(kind, key, () => read(tx, { namespace_name: key }));
     const deletion = ownerDeletion({ deletionTimestamp: row.deletionTimestamp, finalizers: row.finalizers as string[] }, policy);
     if (deletion.type === "none") return row;
@@ -113,12 +128,15 @@ export async function deleteOwner<R extends OwnerRow>(
       await deleteRow(tx, kind, row.uid);
       return row;
     }
+    const deletionTimestamp = new Date();
     await tx.$executeRawUnsafe(
       `UPDATE ${TABLE[kind]} SET deletion_timestamp = $2, finalizers = $3::jsonb WHERE uid = $1::uuid`,
       row.uid,
-      new Date(),
+      deletionTimestamp,
       JSON.stringify(deletion.finalizers),
     );
-    return (await read(tx, { uid: row.uid }))!;
+    // the garbage collector may finish the deletion before the response is read
+    return { written: { ...row, deletionTimestamp, finalizers: deletion.finalizers } };
   });
+  return respond(result, (uid) => read(db, { uid }));
 }
