@@ -4,12 +4,12 @@
 // planned actions in ONE transaction under the Deployment's advisory lock.
 import type { Db } from "../db/client.ts";
 import { recordEvent } from "../db/events.ts";
-import { claimableUids } from "../db/claims.ts";
+import { claimableUids, writeClaim } from "../db/claims.ts";
 import { deploymentOf, deploymentStatusColumns, json, podOf, replicaSetOf } from "../db/rows.ts";
 import { lockAndCheck, lockObject, transaction, type Tx } from "../db/tx.ts";
 import { syncDeployment as plan, type DeploymentAction } from "../domain/deployment-sync.ts";
 import { matches, selectorToRequirements } from "../domain/labels.ts";
-import { adoptedOwnerReferences, claim, releasedOwnerReferences } from "../domain/ownership.ts";
+import { adoptedOwnerReferences, claim } from "../domain/ownership.ts";
 import type { Deployment, ReplicaSet } from "../domain/types.ts";
 import { splitKey } from "./keys.ts";
 
@@ -96,7 +96,8 @@ export async function syncDeployment(db: Db, key: string, now: () => Date): Prom
       await candidateReplicaSets(tx, d),
     );
     const owned = [...claimed.owned, ...claimed.adopt.map((rs) => ({ ...rs, metadata: { ...rs.metadata, ownerReferences: adoptedOwnerReferences(rs.metadata, { kind: "Deployment", name, uid: d.metadata.uid }) } }))];
-    const pods = owned.length
+    // only Recreate looks at pods (it waits for the old ones to be gone)
+    const pods = owned.length && d.spec.strategy.type === "Recreate"
       ? (await tx.pod.findMany({ where: { ownerUid: { in: owned.map((rs) => rs.metadata.uid) } } })).map(podOf)
       : [];
     const sameNamePrefix = (await tx.replicaSet.findMany({ where: { namespace, name: { startsWith: `${name}-` } } })).map(replicaSetOf);
@@ -112,12 +113,7 @@ export async function syncDeployment(db: Db, key: string, now: () => Date): Prom
     // A user's edit committed since the read would be overwritten (annotations, status for an
     // older generation): then the plan is stale, and the Deployment is synced again at once.
     if (!(await lockAndCheck(tx, "Deployment", row))) return { requeueAfterMs: 0 };
-    for (const rs of claimed.adopt) {
-      await tx.replicaSet.update({ where: { uid: rs.metadata.uid }, data: { ownerReferences: json(adoptedOwnerReferences(rs.metadata, { kind: "Deployment", name, uid: d.metadata.uid })) } });
-    }
-    for (const rs of claimed.release) {
-      await tx.replicaSet.update({ where: { uid: rs.metadata.uid }, data: { ownerReferences: json(releasedOwnerReferences(rs.metadata, d.metadata.uid)) } });
-    }
+    if (!(await writeClaim(tx, "replica_sets", { kind: "Deployment", name, uid: d.metadata.uid }, claimed))) return { requeueAfterMs: 0 };
     for (const action of result.actions) await apply(tx, d, action, at);
     return { requeueAfterMs: result.requeueAfterMs };
   });

@@ -5,13 +5,14 @@
 // the next one recomputes from what is stored.
 import type { Db } from "../db/client.ts";
 import { json, podOf, replicaSetOf, replicaSetStatusColumns } from "../db/rows.ts";
-import { lockObject, transaction, type Tx } from "../db/tx.ts";
-import { claimableUids } from "../db/claims.ts";
+import { lockAndCheck, lockObject, transaction, type Tx } from "../db/tx.ts";
+import { claimableUids, writeClaim } from "../db/claims.ts";
 import { recordEvent } from "../db/events.ts";
 import { matches, selectorToRequirements } from "../domain/labels.ts";
 import { generatePodName } from "../domain/names.ts";
-import { adoptedOwnerReferences, claim, releasedOwnerReferences } from "../domain/ownership.ts";
-import { newPodFromTemplate, planReplicaSetSync, replicaSetStatus, slowStartBatches, type ReplicaFailure } from "../domain/replicaset.ts";
+import { semanticallyEqual } from "../domain/edits.ts";
+import { claim } from "../domain/ownership.ts";
+import { isPodActive, newPodFromTemplate, planReplicaSetSync, replicaSetStatus, slowStartBatches, type ReplicaFailure } from "../domain/replicaset.ts";
 import type { Pod, ReplicaSet, ReplicaSetStatus } from "../domain/types.ts";
 import { splitKey } from "./keys.ts";
 
@@ -59,20 +60,20 @@ export async function syncReplicaSet(db: Db, key: string, now: () => Date): Prom
     if (!row) return { requeueAfterMs: null };
     const rs = replicaSetOf(row);
     const reqs = selectorToRequirements(rs.spec.selector);
+    // like upstream, only active pods are claimed: a finished or terminating pod is neither
+    // adopted nor released
     const claimed = claim(
       { uid: rs.metadata.uid, kind: "ReplicaSet", name, deleting: rs.metadata.deletionTimestamp !== null },
       (labels) => reqs.length > 0 && matches(reqs, labels),
-      await candidatePods(tx, rs),
+      (await candidatePods(tx, rs)).filter(isPodActive),
     );
     const at = now();
     const plan = planReplicaSetSync({ rs, pods: [...claimed.owned, ...claimed.adopt], now: at });
 
-    for (const pod of claimed.adopt) {
-      await tx.pod.update({ where: { uid: pod.metadata.uid }, data: { ownerReferences: json(adoptedOwnerReferences(pod.metadata, { kind: "ReplicaSet", name, uid: rs.metadata.uid })) } });
-    }
-    for (const pod of claimed.release) {
-      await tx.pod.update({ where: { uid: pod.metadata.uid }, data: { ownerReferences: json(releasedOwnerReferences(pod.metadata, rs.metadata.uid)) } });
-    }
+    // The plan is stale if the ReplicaSet changed since the read (e.g. the Deployment scaled it)
+    // or a pod it would adopt was adopted by another owner: then it is synced again at once.
+    if (!(await lockAndCheck(tx, "ReplicaSet", row))) return { requeueAfterMs: 0 };
+    if (!(await writeClaim(tx, "pods", { kind: "ReplicaSet", name, uid: rs.metadata.uid }, claimed))) return { requeueAfterMs: 0 };
     let failure: ReplicaFailure | undefined;
     if (plan.create > 0) {
       failure = (await createPods(tx, rs, plan.create, at)).failure;
@@ -85,7 +86,7 @@ export async function syncReplicaSet(db: Db, key: string, now: () => Date): Prom
         WHERE uid = ANY(${uids}::uuid[]) AND deletion_timestamp IS NULL`;
     }
     const status = failure ? replicaSetStatus(rs, [...claimed.owned, ...claimed.adopt], at, failure) : plan.status;
-    await tx.replicaSet.update({ where: { uid: rs.metadata.uid }, data: replicaSetStatusColumns(status) });
+    if (!semanticallyEqual(status, rs.status)) await tx.replicaSet.update({ where: { uid: rs.metadata.uid }, data: replicaSetStatusColumns(status) });
     if (failure) {
       await recordEvent(tx, { type: "Warning", reason: failure.reason, message: failure.message, involvedObject: { kind: "ReplicaSet", namespace, name, uid: rs.metadata.uid } }, at);
     }

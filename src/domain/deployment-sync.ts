@@ -71,7 +71,7 @@ export interface DeploymentSnapshot {
   deployment: Deployment;
   /** ReplicaSets controller-owned by this Deployment (already adopted/released), deletionTimestamp null */
   replicaSets: ReplicaSet[];
-  /** active and terminating pods owned by those ReplicaSets (Recreate waits for them) */
+  /** active and terminating pods owned by those ReplicaSets; only Recreate needs them (it waits for the old ones) */
   pods: Pod[];
   now: Date;
   /** the ReplicaSet of the same namespace stored under `name`, if any (for hash collisions); see the header */
