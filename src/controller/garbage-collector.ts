@@ -4,13 +4,16 @@
 //   foreground too, so grandchildren go first) and disappears once it has none left;
 // - Orphan: an owner with the `orphan` finalizer has its dependents' references to it removed,
 //   then disappears;
-// - without a kubelet (SIMULATOR=off), pods whose grace period is over are removed.
+// - without a kubelet (SIMULATOR=off), pods whose grace period is over are removed;
+// - Events older than EVENT_TTL_SECONDS are removed.
 // One pass is one transaction under a global GC lock; every statement is idempotent, so a pass
 // killed anywhere leaves a state the next pass finishes. Returns whether it changed anything.
 import type { Db } from "../db/client.ts";
 import { lockObject, transaction } from "../db/tx.ts";
 import { FOREGROUND_FINALIZER as FOREGROUND, ORPHAN_FINALIZER as ORPHAN } from "../domain/edits.ts";
 
+
+export const EVENT_TTL_SECONDS = 3600;
 
 export async function collectGarbage(db: Db, options: { finishTerminatedPods: boolean; maxGraceSeconds: number | null }): Promise<boolean> {
   return transaction(db, async (tx) => {
@@ -44,6 +47,8 @@ export async function collectGarbage(db: Db, options: { finishTerminatedPods: bo
         DELETE FROM pods WHERE deletion_timestamp IS NOT NULL
           AND deletion_timestamp + make_interval(secs => LEAST(COALESCE(deletion_grace_period_seconds, 30), COALESCE(${cap}::int, 2147483647))) <= now()`;
     }
+    // Events expire like kube-apiserver's (--event-ttl, default 1 h).
+    changed += await tx.$executeRaw`DELETE FROM events WHERE last_timestamp < now() - make_interval(secs => ${EVENT_TTL_SECONDS}::int)`;
     // Owners whose deletion waits on finalizers are removed once nothing holds them.
     changed += await tx.$executeRaw`
       DELETE FROM replica_sets r WHERE r.deletion_timestamp IS NOT NULL

@@ -90,12 +90,6 @@ export function findNewReplicaSet(d: Deployment, replicaSets: ReplicaSet[]): Rep
   return sorted.find((rs) => templatesEqualIgnoringHash(rs.spec.template, d.spec.template)) ?? null;
 }
 
-/** Every RS but the new one, including those scaled to 0. */
-export function findOldReplicaSets(d: Deployment, replicaSets: ReplicaSet[]): ReplicaSet[] {
-  const newRS = findNewReplicaSet(d, replicaSets);
-  return replicaSets.filter((rs) => rs !== newRS);
-}
-
 /**
  * The size the new RS should have now. Rolling: grow by what the surge leaves room for, never past
  * spec.replicas; Recreate: spec.replicas.

@@ -4,6 +4,7 @@
 // annotations (copied from the template):
 //   sim.deploye.dev/behavior: ready (default) | unready | crashloop | imagepull | manual
 //   sim.deploye.dev/startup-ms: milliseconds from creation to Running
+import { fnv1a32 } from "./hash.ts";
 import type { Condition, ContainerState, ContainerStatus, Pod, PodStatus } from "./types.ts";
 
 export const BEHAVIOR_ANNOTATION = "sim.deploye.dev/behavior";
@@ -48,24 +49,17 @@ function startupMs(pod: Pod, defaultStartupMs: number): number {
   return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : defaultStartupMs;
 }
 
-function fnv1a32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
+const hashOf = (text: string) => fnv1a32(new TextEncoder().encode(text));
 
 /** The default scheduler: a node chosen by a hash of the pod name. */
 export function pickNodeByName(podName: string, nodes: string[]): string {
   if (nodes.length === 0) throw new Error("the simulated kubelet has no nodes");
-  return nodes[fnv1a32(podName) % nodes.length];
+  return nodes[hashOf(podName) % nodes.length];
 }
 
 /** A stable fake pod IP 10.244.x.y derived from the pod's uid. */
 export function fakePodIP(pod: Pod): string {
-  const hash = fnv1a32(pod.metadata.uid);
+  const hash = hashOf(pod.metadata.uid);
   return `10.244.${(hash >>> 8) & 0xff}.${1 + ((hash & 0xff) % 254)}`;
 }
 

@@ -5,6 +5,7 @@ import type { Event as EventRow } from "../generated/prisma/client.ts";
 import { deploymentOf, metaOf, podOf, replicaSetOf, type ReplicaSetRow } from "../db/rows.ts";
 import type { DeploymentStatus, ReplicaSetStatus, PodStatus, DeploymentSpec, ReplicaSetSpec, ContainerStatus, Kind } from "../domain/types.ts";
 import { revisionOf } from "../domain/deployment-util.ts";
+import { rolloutHistory, type RolloutRevision } from "../domain/history.ts";
 import { rolloutStatus } from "../domain/rollout-status.ts";
 import { builder } from "./builder.ts";
 import {
@@ -189,15 +190,20 @@ export const ReplicaSetNode = builder.prismaNode("ReplicaSet", {
   }),
 });
 
-const byRevision = (rows: ReplicaSetRow[]) =>
-  rows.map((row) => ({ row, revision: revisionOf(replicaSetOf(row)) })).sort((a, b) => a.revision - b.revision || a.row.name.localeCompare(b.row.name));
+type Revision = RolloutRevision & { row: ReplicaSetRow };
 
-const RolloutRevisionRef = builder.objectRef<{ row: ReplicaSetRow; revision: number }>("RolloutRevision").implement({
+/** The rollout history (src/domain/history.ts), lowest revision first, with each revision's row. */
+function history(rows: ReplicaSetRow[]): Revision[] {
+  const byUid = new Map(rows.map((row) => [row.uid, row]));
+  return rolloutHistory(rows.map(replicaSetOf)).map((r) => ({ ...r, row: byUid.get(r.replicaSet.metadata.uid)! }));
+}
+
+const RolloutRevisionRef = builder.objectRef<Revision>("RolloutRevision").implement({
   fields: (t) => ({
     revision: t.exposeInt("revision"),
     replicaSet: t.field({ type: ReplicaSetNode, resolve: (r) => r.row }),
-    changeCause: t.string({ nullable: true, resolve: (r) => (r.row.annotations as Record<string, string>)["kubernetes.io/change-cause"] ?? null }),
-    template: t.field({ type: PodTemplateSpecRef, resolve: (r) => replicaSetOf(r.row).spec.template }),
+    changeCause: t.exposeString("changeCause", { nullable: true }),
+    template: t.expose("template", { type: PodTemplateSpecRef }),
   }),
 });
 
@@ -217,13 +223,17 @@ export const DeploymentNode = builder.prismaNode("Deployment", {
       type: [ReplicaSetNode],
       description: "owned ReplicaSets, highest revision first",
       select: (_args, _ctx, nested) => ({ replicaSets: nested(true) }),
-      resolve: (row) => byRevision(row.replicaSets).reverse().map((r) => r.row),
+      resolve: (row) => {
+        const revisions = history(row.replicaSets).reverse().map((r) => r.row);
+        // one adopted a moment ago may not have its revision yet
+        return [...revisions, ...row.replicaSets.filter((rs) => !revisions.includes(rs))];
+      },
     }),
     history: t.field({
       type: [RolloutRevisionRef],
       description: "rollout history, lowest revision first",
       select: { replicaSets: true },
-      resolve: (row) => byRevision(row.replicaSets),
+      resolve: (row) => history(row.replicaSets),
     }),
     events: t.prismaField({
       type: [EventNode],

@@ -3,7 +3,6 @@
 // Timers are derived from stored timestamps, so a restart picks up exactly where it was.
 import type { Db } from "../db/client.ts";
 import { podOf, podStatusColumns } from "../db/rows.ts";
-import { transaction } from "../db/tx.ts";
 import { simulatePod } from "../domain/kubelet.ts";
 import { splitKey } from "../controller/keys.ts";
 
@@ -26,19 +25,12 @@ export async function syncPod(db: Db, key: string, config: KubeletConfig, now: (
     maxGraceSeconds: config.maxGraceSeconds ?? undefined,
   });
   if (result.deleteRow || result.status || result.nodeName) {
-    // Conditional on the version read: a pod changed meanwhile is simply looked at again.
-    const written = await transaction(db, async (tx) => {
-      if (result.deleteRow) return tx.$executeRaw`DELETE FROM pods WHERE uid = ${row.uid}::uuid AND resource_version = ${row.resourceVersion}`;
-      const s = result.status;
-      const { count } = await tx.pod.updateMany({
-        where: { uid: row.uid, resourceVersion: row.resourceVersion },
-        data: {
-          ...(result.nodeName ? { nodeName: result.nodeName } : {}),
-          ...(s ? podStatusColumns(s) : {}),
-        },
-      });
-      return count;
-    });
+    // One statement (its own transaction), conditional on the version read: a pod changed
+    // meanwhile is simply looked at again.
+    const version = { uid: row.uid, resourceVersion: row.resourceVersion };
+    const written = result.deleteRow
+      ? (await db.pod.deleteMany({ where: version })).count
+      : (await db.pod.updateMany({ where: version, data: { ...(result.nodeName ? { nodeName: result.nodeName } : {}), ...(result.status ? podStatusColumns(result.status) : {}) } })).count;
     if (written === 0) return 0;
   }
   return result.nextWakeAt ? Math.max(0, result.nextWakeAt.getTime() - at.getTime()) : null;
