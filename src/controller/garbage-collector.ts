@@ -7,17 +7,25 @@
 // - without a kubelet (SIMULATOR=off), pods whose grace period is over are removed;
 // - Events older than EVENT_TTL_SECONDS are removed.
 // One pass is one transaction under a global GC lock; every statement is idempotent, so a pass
-// killed anywhere leaves a state the next pass finishes. Returns whether it changed anything.
+// killed anywhere leaves a state the next pass finishes. It returns whether it changed anything
+// and, without a kubelet, when the next terminating pod's grace period ends.
 import type { Db } from "../db/client.ts";
 import { lockObject, transaction } from "../db/tx.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { FOREGROUND_FINALIZER as FOREGROUND, ORPHAN_FINALIZER as ORPHAN } from "../domain/edits.ts";
 
 
 export const EVENT_TTL_SECONDS = 3600;
 
-export async function collectGarbage(db: Db, options: { finishTerminatedPods: boolean; maxGraceSeconds: number | null }): Promise<boolean> {
+export interface GarbageCollection {
+  changed: boolean;
+  /** ms until the next terminating pod is due (only when finishing terminated pods), or null */
+  nextDueMs: number | null;
+}
+
+export async function collectGarbage(db: Db, options: { finishTerminatedPods: boolean; maxGraceSeconds: number | null }): Promise<GarbageCollection> {
   return transaction(db, async (tx) => {
-    if (!(await lockObject(tx, "gc", "all", false))) return false;
+    if (!(await lockObject(tx, "gc", "all", false))) return { changed: false, nextDueMs: null };
     let changed = 0;
     const fg = JSON.stringify([FOREGROUND]);
     const orphan = JSON.stringify([ORPHAN]);
@@ -41,11 +49,13 @@ export async function collectGarbage(db: Db, options: { finishTerminatedPods: bo
     changed += await tx.$executeRaw`
       UPDATE pods p SET deletion_timestamp = now(), deletion_grace_period_seconds = COALESCE((p.spec->>'terminationGracePeriodSeconds')::int, 30)
       WHERE p.owner_uid IS NOT NULL AND p.deletion_timestamp IS NULL AND NOT EXISTS (SELECT 1 FROM replica_sets r WHERE r.uid = p.owner_uid)`;
+    let nextDueMs: number | null = null;
     if (options.finishTerminatedPods) {
       const cap = options.maxGraceSeconds;
-      changed += await tx.$executeRaw`
-        DELETE FROM pods WHERE deletion_timestamp IS NOT NULL
-          AND deletion_timestamp + make_interval(secs => LEAST(COALESCE(deletion_grace_period_seconds, 30), COALESCE(${cap}::int, 2147483647))) <= now()`;
+      const due = Prisma.sql`deletion_timestamp + make_interval(secs => LEAST(COALESCE(deletion_grace_period_seconds, 30), COALESCE(${cap}::int, 2147483647)))`;
+      changed += await tx.$executeRaw`DELETE FROM pods WHERE deletion_timestamp IS NOT NULL AND ${due} <= now()`;
+      const [next] = await tx.$queryRaw<{ ms: number | null }[]>`SELECT (EXTRACT(EPOCH FROM min(${due}) - now()) * 1000)::float8 AS ms FROM pods WHERE deletion_timestamp IS NOT NULL`;
+      nextDueMs = next.ms === null ? null : Math.max(0, Math.ceil(next.ms));
     }
     // Events expire like kube-apiserver's (--event-ttl, default 1 h).
     changed += await tx.$executeRaw`DELETE FROM events WHERE last_timestamp < now() - make_interval(secs => ${EVENT_TTL_SECONDS}::int)`;
@@ -56,6 +66,6 @@ export async function collectGarbage(db: Db, options: { finishTerminatedPods: bo
     changed += await tx.$executeRaw`
       DELETE FROM deployments d WHERE d.deletion_timestamp IS NOT NULL
         AND (d.finalizers @> ${orphan}::jsonb OR (d.finalizers @> ${fg}::jsonb AND NOT EXISTS (SELECT 1 FROM replica_sets r WHERE r.owner_uid = d.uid)))`;
-    return changed > 0;
+    return { changed: changed > 0, nextDueMs };
   });
 }

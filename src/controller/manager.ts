@@ -75,9 +75,11 @@ export class ControllerManager {
       workers: 1,
       onError: onError("garbage collector"),
       handler: async () => {
-        const changed = await collectGarbage(db, { finishTerminatedPods: !config.simulator, maxGraceSeconds: config.maxGraceSeconds });
-        // without a kubelet, terminating pods wait on their grace periods here
-        if (changed || !config.simulator) this.gc.addAfter("all", changed ? 0 : 1000);
+        const { changed, nextDueMs } = await collectGarbage(db, { finishTerminatedPods: !config.simulator, maxGraceSeconds: config.maxGraceSeconds });
+        // a pass that changed something may have made more work; without a kubelet, terminating
+        // pods are removed here when their grace period ends
+        if (changed) this.gc.add("all");
+        else if (nextDueMs !== null) this.gc.addAfter("all", nextDueMs);
       },
     });
   }
@@ -149,6 +151,8 @@ export class ControllerManager {
           // A pod that is gone changes no ReplicaSet status when it was already terminating, so
           // its Deployment is woken directly (upstream's deletePod handler).
           if (owner && change.type === "DELETED" && typeof change.object.owner_uid === "string") lostPodOwners.add(change.object.owner_uid);
+          // without a kubelet the garbage collector removes a terminating pod when it is due
+          if (!this.pods && deleting && change.type !== "DELETED") this.gc.add("all");
           break;
       }
     }

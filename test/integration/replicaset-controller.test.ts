@@ -151,3 +151,22 @@ describe("change feed", () => {
     await waitFor(async () => app.feed.lastId, (id) => id >= (rs.resourceVersion as bigint), { what: "feed caught up" });
   });
 });
+
+describe("without the simulated kubelet (SIMULATOR=off)", () => {
+  it("the garbage collector removes a terminating pod when its grace period ends, not before", async () => {
+    const bare = await startTestApp({ simulator: false });
+    const bareDb = createDb(bare.databaseUrl);
+    try {
+      const rs = await insertStandaloneReplicaSet(bareDb, "nokubelet", "agent", 1, "manual");
+      const [pod] = await waitFor(() => bareDb.pod.findMany({ where: { ownerUid: rs.uid } }), (p) => p.length === 1, { what: "a pod" });
+      const deletedAt = Date.now();
+      await bareDb.pod.update({ where: { uid: pod.uid }, data: { deletionTimestamp: new Date(deletedAt), deletionGracePeriodSeconds: 1 } });
+      await waitFor(() => bareDb.pod.findUnique({ where: { uid: pod.uid } }), (p) => p === null, { what: "the pod removed" });
+      expect(Date.now() - deletedAt).toBeGreaterThanOrEqual(1000);
+      await waitFor(() => bareDb.pod.count({ where: { ownerUid: rs.uid, deletionTimestamp: null } }), (n) => n === 1, { what: "a replacement" });
+    } finally {
+      await bareDb.$disconnect();
+      await bare.stop();
+    }
+  });
+});
