@@ -17,6 +17,7 @@ import { WebSocketServer } from "ws";
 import { migrationsApplied } from "./db/migrate.ts";
 import { DEFAULT_SUBSCRIPTION_BUFFER } from "./config.ts";
 import { createContext, type Services } from "./graphql/context.ts";
+import { queryShapeLimits } from "./graphql/limits.ts";
 import { schema } from "./graphql/schema.ts";
 import { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import type { Logger } from "./log.ts";
@@ -46,6 +47,11 @@ function asBadUserInput(error: GraphQLError): GraphQLError {
 
 /** Errors of coercing variables come out of execute with neither a path nor a code. */
 const isVariableError = (error: GraphQLError) => error.path === undefined && error.extensions?.code === undefined;
+
+/** Refuses documents that could make a response explode (src/graphql/limits.ts), on every transport. */
+const useQueryShapeLimits: Plugin = {
+  onValidate: ({ addValidationRule }) => addValidationRule(queryShapeLimits),
+};
 
 const useBadUserInputCode: Plugin = {
   onValidate: () => ({ result, setResult }) => {
@@ -137,7 +143,7 @@ export async function startServer(services: Services, options: ServerOptions): P
     graphiql: { subscriptionsProtocol: "WS" },
     landingPage: false,
     logging: false,
-    plugins: [useBadUserInputCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
+    plugins: [useQueryShapeLimits, useBadUserInputCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
     context: ({ request, connectionParams }) => createContext({ ...services, hub }, { request, connectionParams }),
   });
 

@@ -146,6 +146,7 @@ describe("queries", () => {
     [`query($n: Int) { deployments(first: $n) { totalCount } }`, { n: "many" }],
     [`{ deployments(first: "many") { totalCount } }`, {}],
     [`{ noSuchField }`, {}],
+    [`{ pods(first: 500) { edges { node { owner { pods { owner { pods { metadata { name } } } } } } } } }`, {}],
   ])("answers a malformed request %j with BAD_USER_INPUT", async (query, variables) => {
     const body = await app.gql(query, variables);
     expect(body.data ?? null).toBeNull();
