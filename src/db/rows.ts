@@ -19,6 +19,7 @@ import type {
   DeploymentStrategy,
   DeploymentStatus,
   PodStatus,
+  ReplicaSetSpec,
   ReplicaSetStatus,
   StringMap,
 } from "../domain/types.ts";
@@ -67,15 +68,22 @@ function containerStatusesOf(json: unknown): ContainerStatus[] {
   }));
 }
 
+/** The spec fields a Deployment and a ReplicaSet share. */
+function podSetSpecOf(row: Pick<ReplicaSetRow, "replicas" | "selector" | "template" | "minReadySeconds">): ReplicaSetSpec {
+  return {
+    replicas: row.replicas,
+    selector: row.selector as unknown as LabelSelector,
+    template: row.template as unknown as PodTemplateSpec,
+    minReadySeconds: row.minReadySeconds,
+  };
+}
+
 export function deploymentOf(row: DeploymentRow): Deployment {
   return {
     metadata: metaOf(row),
     spec: {
-      replicas: row.replicas,
-      selector: row.selector as unknown as LabelSelector,
-      template: row.template as unknown as PodTemplateSpec,
+      ...podSetSpecOf(row),
       strategy: row.strategy as unknown as DeploymentStrategy,
-      minReadySeconds: row.minReadySeconds,
       revisionHistoryLimit: row.revisionHistoryLimit,
       progressDeadlineSeconds: row.progressDeadlineSeconds,
       paused: row.paused,
@@ -96,12 +104,7 @@ export function deploymentOf(row: DeploymentRow): Deployment {
 export function replicaSetOf(row: ReplicaSetRow): ReplicaSet {
   return {
     metadata: metaOf(row),
-    spec: {
-      replicas: row.replicas,
-      selector: row.selector as unknown as LabelSelector,
-      template: row.template as unknown as PodTemplateSpec,
-      minReadySeconds: row.minReadySeconds,
-    },
+    spec: podSetSpecOf(row),
     status: {
       replicas: row.statusReplicas,
       fullyLabeledReplicas: row.fullyLabeledReplicas,
