@@ -10,6 +10,7 @@
 // killed anywhere leaves a state the next pass finishes. It returns whether it changed anything
 // and, without a kubelet, when the next terminating pod's grace period ends.
 import type { Db } from "../db/client.ts";
+import { TERMINATE_POD_COLUMNS } from "../db/rows.ts";
 import { lockObject, transaction } from "../db/tx.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { FOREGROUND_FINALIZER as FOREGROUND, ORPHAN_FINALIZER as ORPHAN } from "../domain/edits.ts";
@@ -41,13 +42,13 @@ export async function collectGarbage(db: Db, options: { finishTerminatedPods: bo
       UPDATE replica_sets r SET deletion_timestamp = now(), finalizers = (r.finalizers - ${FOREGROUND}) || ${fg}::jsonb
       FROM deployments d WHERE r.owner_uid = d.uid AND d.deletion_timestamp IS NOT NULL AND d.finalizers @> ${fg}::jsonb AND r.deletion_timestamp IS NULL`;
     changed += await tx.$executeRaw`
-      UPDATE pods p SET deletion_timestamp = now(), deletion_grace_period_seconds = COALESCE((p.spec->>'terminationGracePeriodSeconds')::int, 30)
+      UPDATE pods p SET ${TERMINATE_POD_COLUMNS}
       FROM replica_sets r WHERE p.owner_uid = r.uid AND r.deletion_timestamp IS NOT NULL AND r.finalizers @> ${fg}::jsonb AND p.deletion_timestamp IS NULL`;
     // Background: dependents of owners that no longer exist.
     changed += await tx.$executeRaw`
       DELETE FROM replica_sets r WHERE r.owner_uid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM deployments d WHERE d.uid = r.owner_uid)`;
     changed += await tx.$executeRaw`
-      UPDATE pods p SET deletion_timestamp = now(), deletion_grace_period_seconds = COALESCE((p.spec->>'terminationGracePeriodSeconds')::int, 30)
+      UPDATE pods p SET ${TERMINATE_POD_COLUMNS}
       WHERE p.owner_uid IS NOT NULL AND p.deletion_timestamp IS NULL AND NOT EXISTS (SELECT 1 FROM replica_sets r WHERE r.uid = p.owner_uid)`;
     let nextDueMs: number | null = null;
     if (options.finishTerminatedPods) {

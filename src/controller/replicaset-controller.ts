@@ -4,7 +4,7 @@
 // ranking, one UPDATE), and writes status. Idempotent: a sync killed at any point rolls back, and
 // the next one recomputes from what is stored.
 import type { Db } from "../db/client.ts";
-import { json, podOf, replicaSetOf, replicaSetStatusColumns } from "../db/rows.ts";
+import { json, podOf, replicaSetOf, replicaSetStatusColumns, TERMINATE_POD_COLUMNS } from "../db/rows.ts";
 import { lockAndCheck, lockObject, transaction, type Tx } from "../db/tx.ts";
 import { claimableUids, writeClaim } from "../db/claims.ts";
 import { recordEvent } from "../db/events.ts";
@@ -81,8 +81,7 @@ export async function syncReplicaSet(db: Db, key: string, now: () => Date): Prom
     if (plan.delete.length > 0) {
       const uids = plan.delete.map((p) => p.metadata.uid);
       await tx.$executeRaw`
-        UPDATE pods SET deletion_timestamp = ${at},
-          deletion_grace_period_seconds = COALESCE((spec->>'terminationGracePeriodSeconds')::int, 30)
+        UPDATE pods SET ${TERMINATE_POD_COLUMNS}
         WHERE uid = ANY(${uids}::uuid[]) AND deletion_timestamp IS NULL`;
     }
     const status = failure ? replicaSetStatus(rs, [...claimed.owned, ...claimed.adopt], at, failure) : plan.status;

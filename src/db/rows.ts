@@ -5,6 +5,7 @@ import type {
   ReplicaSet as ReplicaSetRow,
   Pod as PodRow,
 } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type {
   Condition,
   ContainerStatus,
@@ -168,6 +169,13 @@ export function podStatusColumns(s: PodStatus) {
     podIP: s.podIP,
   };
 }
+
+/**
+ * The columns that mark pods (of an UPDATE on `pods`) terminating now, each for its own
+ * terminationGracePeriodSeconds: the bulk form of a graceful delete, for the ReplicaSet
+ * controller and the garbage collector (the statement must have no other `spec` column in scope).
+ */
+export const TERMINATE_POD_COLUMNS = Prisma.sql`deletion_timestamp = now(), deletion_grace_period_seconds = COALESCE((spec->>'terminationGracePeriodSeconds')::int, 30)`;
 
 /** JSON for a JSONB column (Dates become RFC 3339 strings). */
 export function json<T>(value: T): any {
