@@ -9,17 +9,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { execute, GraphQLError, subscribe, type ExecutionArgs } from "graphql";
-import { createYoga, isAsyncIterable, type Plugin } from "graphql-yoga";
-import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
-import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY } from "graphql-sse";
+import { createYoga } from "graphql-yoga";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { migrationsApplied } from "./db/migrate.ts";
 import { DEFAULT_SUBSCRIPTION_BUFFER } from "./config.ts";
 import { createContext, type Services } from "./graphql/context.ts";
-import { queryShapeLimits } from "./graphql/limits.ts";
+import { asBadUserInput, useBadUserInputCode, useQueryShapeLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
+import { useGraphQLSSEWithBackpressure } from "./graphql/sse.ts";
 import { SubscriptionHub } from "./graphql/subscription-hub.ts";
+import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import type { Logger } from "./log.ts";
 
 export interface ApiServer {
@@ -30,102 +30,14 @@ export interface ApiServer {
 }
 
 export const GRAPHQL_PATH = "/graphql";
-/** graphql-sse (single-connection and distinct-connections modes) */
-const GRAPHQL_SSE_PATH = "/graphql/stream";
-
-/** A malformed request (document or variables) is the client's input error: BAD_USER_INPUT. */
-function asBadUserInput(error: GraphQLError): GraphQLError {
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: { ...error.extensions, code: "BAD_USER_INPUT" },
-  });
-}
-
-/** Errors of coercing variables come out of execute with neither a path nor a code. */
-const isVariableError = (error: GraphQLError) => error.path === undefined && error.extensions?.code === undefined;
-
-/** Refuses documents that could make a response explode (src/graphql/limits.ts), on every transport. */
-const useQueryShapeLimits: Plugin = {
-  onValidate: ({ addValidationRule }) => addValidationRule(queryShapeLimits),
-};
-
-const useBadUserInputCode: Plugin = {
-  onValidate: () => ({ result, setResult }) => {
-    if (result.length) setResult(result.map((e) => asBadUserInput(e as GraphQLError)));
-  },
-  onExecute: () => ({
-    onExecuteDone: ({ result, setResult }) => {
-      if (isAsyncIterable(result) || !result.errors?.some(isVariableError)) return;
-      setResult({ ...result, errors: result.errors.map((e) => (isVariableError(e) ? asBadUserInput(e) : e)) });
-    },
-  }),
-};
-
-/** Request bodies are read whole, so their size is bounded: it must be declared and at most this. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-function bodyRefusal(req: IncomingMessage): { status: number; message: string } | null {
-  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS" || req.method === "DELETE") return null;
-  const declared = req.headers["content-length"];
-  if (declared === undefined) return { status: 411, message: "a request body needs a Content-Length header" };
-  if (Number(declared) > MAX_BODY_BYTES) return { status: 413, message: `request body over ${MAX_BODY_BYTES} bytes` };
-  return null;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-}
 
 /**
- * graphql-sse with backpressure. Its handler moves each operation's results into the connection's
- * queue as fast as they come, without waiting for the client, so a slow client would grow that
- * queue without bound. Here each result waits (onNext) while the event stream's socket buffer is
- * full: a slow client then leaves the results in its subscriber's bounded buffer, which ends it
- * with RESUBSCRIBE as on the other transports.
+ * A route beside GraphQL: answers the requests it claims (by returning true) and leaves the rest.
+ * Routes are tried in order before the body bound and yoga.
  */
-function useGraphQLSSEWithBackpressure(endpoint: string): Plugin[] {
-  /** single-connection mode: the event stream of each reserved token */
-  const streams = new Map<string, ServerResponse>();
-  /** distinct-connections mode: each request is its own event stream */
-  const responses = new WeakMap<Request, ServerResponse>();
-  const tokenOf = (request: Request) => request.headers.get(TOKEN_HEADER_KEY) ?? new URL(request.url).searchParams.get(TOKEN_QUERY_KEY);
-  const drained = (res: ServerResponse) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        res.off("drain", done);
-        res.off("close", done);
-        resolve();
-      };
-      res.on("drain", done);
-      res.on("close", done);
-    });
-  const track: Plugin = {
-    onRequest({ request, serverContext }) {
-      const res = (serverContext as { res?: ServerResponse }).res;
-      if (!res || new URL(request.url).pathname !== endpoint) return;
-      responses.set(request, res);
-      const token = tokenOf(request);
-      if (token && request.method === "GET" && request.headers.get("accept") === "text/event-stream") {
-        streams.set(token, res);
-        res.once("close", () => streams.get(token) === res && streams.delete(token));
-      }
-    },
-  };
-  const sse = useGraphQLSSE({
-    endpoint,
-    onNext: async (_ctx, req) => {
-      const token = tokenOf(req.raw as Request);
-      const res = (token && streams.get(token)) || responses.get(req.raw as Request);
-      if (res?.writableNeedDrain && !res.destroyed) await drained(res);
-    },
-  });
-  return [track, sse];
-}
+export type HttpRoute = (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+/** graphql-sse (single-connection and distinct-connections modes) */
+const GRAPHQL_SSE_PATH = "/graphql/stream";
 
 export interface ServerOptions {
   host: string;
@@ -156,18 +68,24 @@ export async function startServer(services: Services, options: ServerOptions): P
     }
   }
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? "/").split("?")[0];
-    if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
-    if (path === "/readyz") {
+  const routes: HttpRoute[] = [
+    (_req, res, path) => path === "/healthz" && (sendJson(res, 200, { status: "ok" }), true),
+    (_req, res, path) => {
+      if (path !== "/readyz") return false;
       void ready().then((r) => sendJson(res, r.ok ? 200 : 503, { status: r.ok ? "ready" : "not ready", database: r.database, migrations: r.migrations }));
-      return;
-    }
-    if (path === "/") {
+      return true;
+    },
+    (_req, res, path) => {
+      if (path !== "/") return false;
       res.writeHead(302, { location: GRAPHQL_PATH });
       res.end();
-      return;
-    }
+      return true;
+    },
+  ];
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (routes.some((route) => route(req, res, path))) return;
     const refusal = bodyRefusal(req);
     if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: "BAD_USER_INPUT" } }] });
     void yoga.requestListener(req, res);
