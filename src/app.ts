@@ -1,5 +1,6 @@
-// Composition root: database (URL or embedded) → migrations → controllers → change-log compaction
-// → server.
+// Composition root: database (URL or embedded) → migrations → controllers (CONTROLLERS) → node
+// agent (SIMULATOR) → change-log compaction → server. The controllers and the node agent are
+// independent parts: either, both or neither may run in one process.
 // main.ts runs it as a process; tests run it in-process the same way.
 import type { Config } from "./config.ts";
 import { ChangeFeed } from "./db/change-feed.ts";
@@ -8,6 +9,7 @@ import { startCompaction } from "./db/compaction.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
 import { ControllerManager } from "./controller/manager.ts";
+import { NodeAgent } from "./kubelet/agent.ts";
 import type { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { startServer } from "./server.ts";
@@ -19,6 +21,7 @@ export interface App {
   /** the server's subscribers */
   hub: SubscriptionHub;
   controllers: ControllerManager | null;
+  nodeAgent: NodeAgent | null;
   stop(): Promise<void>;
 }
 
@@ -47,11 +50,16 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       await controllers.start();
       stops.push(() => controllers.stop());
     }
+    const nodeAgent = config.simulator ? new NodeAgent({ db, feed, config, log }) : null;
+    if (nodeAgent) {
+      await nodeAgent.start();
+      stops.push(() => nodeAgent.stop());
+    }
     const compactor = startCompaction(db, { retentionMs: config.changeLogRetentionMs, maxRows: config.changeLogMaxRows }, log);
     stops.push(() => compactor.stop());
     const server = await startServer({ db, feed }, { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer });
     stops.push(() => server.close());
-    return { url: server.url, databaseUrl, feed, hub: server.hub, controllers, stop: stopAll };
+    return { url: server.url, databaseUrl, feed, hub: server.hub, controllers, nodeAgent, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -11,7 +11,7 @@ export interface Config {
   databaseUrl: string | null;
   dataDir: string;
   logLevel: LogLevel;
-  /** run the controllers and the kubelet in this process (off: an API-only instance) */
+  /** run the controllers in this process (off: other instances reconcile) */
   controllers: boolean;
   /** reconcile workers per controller */
   workers: number;
@@ -87,10 +87,10 @@ export const OPTIONS: Option[] = [
   { env: "DATABASE_URL", flag: "--database-url", key: "databaseUrl", default: null, parse: postgresUrl, help: "Postgres URL; unset: embedded Postgres in DATA_DIR" },
   { env: "DATA_DIR", flag: "--data-dir", key: "dataDir", default: "./.deploye/pgdata", parse: nonEmpty, help: "embedded Postgres data directory" },
   { env: "LOG_LEVEL", flag: "--log-level", key: "logLevel", default: "info", parse: oneOf(["debug", "info", "warn", "error", "silent"] as const), help: "debug, info, warn, error or silent" },
-  { env: "CONTROLLERS", flag: "--controllers", key: "controllers", default: true, parse: bool, help: "off: serve the API only; other instances reconcile" },
+  { env: "CONTROLLERS", flag: "--controllers", key: "controllers", default: true, parse: bool, help: "off: no controllers here; other instances reconcile (the node agent follows SIMULATOR)" },
   { env: "WORKERS", flag: "--workers", key: "workers", default: 4, parse: int(1, 64), help: "reconcile workers per controller" },
   { env: "RESYNC_MS", flag: "--resync-ms", key: "resyncMs", default: 30_000, parse: int(100, 86_400_000), help: "periodic resync of every object (ms)" },
-  { env: "SIMULATOR", flag: "--simulator", key: "simulator", default: true, parse: bool, help: "on: simulated kubelet runs pods; off: an external agent uses updatePodStatus" },
+  { env: "SIMULATOR", flag: "--simulator", key: "simulator", default: true, parse: bool, help: "on: the simulated kubelet (node agent) runs pods, with or without CONTROLLERS; off: an external agent uses updatePodStatus" },
   { env: "SIM_NODES", flag: "--sim-nodes", key: "nodes", default: ["node-1", "node-2", "node-3"], parse: list, help: "simulated node names, comma separated" },
   { env: "SIM_STARTUP_MS", flag: "--sim-startup-ms", key: "podStartupMs", default: 1000, parse: int(0, 86_400_000), help: "default pod startup time in the simulator (ms)" },
   { env: "SIM_MAX_GRACE_SECONDS", flag: "--sim-max-grace-seconds", key: "maxGraceSeconds", default: null, parse: optionalInt(0, 86_400), help: "cap on termination grace periods (demos, tests)" },

@@ -11,7 +11,7 @@ import { syncDeployment as plan, type DeploymentAction } from "../domain/deploym
 import { matches, selectorToRequirements } from "../domain/labels.ts";
 import { adoptedOwnerReferences, claim } from "../domain/ownership.ts";
 import type { Deployment, ReplicaSet } from "../domain/types.ts";
-import { splitKey } from "./keys.ts";
+import { splitKey } from "../domain/names.ts";
 
 export interface SyncResult {
   requeueAfterMs: number | null;

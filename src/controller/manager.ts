@@ -6,33 +6,27 @@
 // process that dies holds no lock (takeover is immediate: the next sync anywhere proceeds).
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
-import type { Change, ChangeFeed } from "../db/change-feed.ts";
+import { controllerOf, isDeleting, ownerUidOf, type Change, type ChangeFeed } from "../db/change-feed.ts";
+import { deploymentKeysOfReplicaSets, listKeys, listOwnerKeysIn } from "../db/keys.ts";
+import { keyOf } from "../domain/names.ts";
 import type { Logger } from "../log.ts";
-import { syncPod } from "../kubelet/kubelet.ts";
+import { WorkQueue } from "../workqueue.ts";
 import { collectGarbage } from "./garbage-collector.ts";
-import { keyOf } from "./keys.ts";
 import { syncReplicaSet } from "./replicaset-controller.ts";
 import { syncDeployment } from "./deployment-controller.ts";
-import { WorkQueue } from "./workqueue.ts";
 
 export interface ControllerManagerOptions {
   db: Db;
   feed: ChangeFeed;
-  config: Pick<Config, "workers" | "resyncMs" | "simulator" | "nodes" | "podStartupMs" | "maxGraceSeconds">;
+  /** simulator: whether this process runs the node agent (without one, the garbage collector removes terminated pods) */
+  config: Pick<Config, "workers" | "resyncMs" | "simulator" | "maxGraceSeconds">;
   log: Logger;
   now?: () => Date;
-}
-
-interface OwnerRef {
-  kind: string;
-  name: string;
-  controller: boolean;
 }
 
 export class ControllerManager {
   readonly deployments: WorkQueue;
   readonly replicaSets: WorkQueue;
-  readonly pods: WorkQueue | null;
   readonly gc: WorkQueue;
   #unsubscribe: (() => void)[] = [];
   #dispatching = 0;
@@ -61,16 +55,6 @@ export class ControllerManager {
         if (requeueAfterMs !== null) this.replicaSets.addAfter(key, requeueAfterMs);
       },
     });
-    this.pods = config.simulator
-      ? new WorkQueue({
-          workers: config.workers,
-          onError: onError("kubelet"),
-          handler: async (key) => {
-            const after = await syncPod(db, key, config, this.#now);
-            if (after !== null) this.pods!.addAfter(key, after);
-          },
-        })
-      : null;
     this.gc = new WorkQueue({
       workers: 1,
       onError: onError("garbage collector"),
@@ -97,14 +81,9 @@ export class ControllerManager {
   async resync(): Promise<void> {
     const { db, log } = this.#o;
     try {
-      const [deployments, replicaSets, pods] = await Promise.all([
-        db.deployment.findMany({ select: { namespace: true, name: true } }),
-        db.replicaSet.findMany({ select: { namespace: true, name: true } }),
-        this.pods ? db.pod.findMany({ select: { namespace: true, name: true } }) : Promise.resolve([]),
-      ]);
-      for (const d of deployments) this.deployments.add(keyOf(d.namespace, d.name));
-      for (const r of replicaSets) this.replicaSets.add(keyOf(r.namespace, r.name));
-      for (const p of pods) this.pods?.add(keyOf(p.namespace, p.name));
+      const [deployments, replicaSets] = await Promise.all([listKeys(db, "Deployment"), listKeys(db, "ReplicaSet")]);
+      for (const key of deployments) this.deployments.add(key);
+      for (const key of replicaSets) this.replicaSets.add(key);
       this.gc.add("all");
     } catch (err) {
       log.warn("resync failed", { error: String(err) });
@@ -131,8 +110,8 @@ export class ControllerManager {
     const lostPodOwners = new Set<string>();
     for (const change of batch) {
       const key = keyOf(change.namespace, change.name);
-      const owner = ((change.object.owner_references ?? []) as OwnerRef[]).find((r) => r.controller);
-      const deleting = change.type === "DELETED" || change.object.deletion_timestamp != null;
+      const owner = controllerOf(change);
+      const deleting = isDeleting(change);
       switch (change.kind) {
         case "Deployment":
           this.deployments.add(key);
@@ -145,32 +124,23 @@ export class ControllerManager {
           if (deleting) this.gc.add("all");
           break;
         case "Pod":
-          this.pods?.add(key);
           if (owner) this.replicaSets.add(keyOf(change.namespace, owner.name));
           else if (change.type !== "DELETED") orphanNamespaces.Pod.add(change.namespace);
           // A pod that is gone changes no ReplicaSet status when it was already terminating, so
           // its Deployment is woken directly (upstream's deletePod handler).
-          if (owner && change.type === "DELETED" && typeof change.object.owner_uid === "string") lostPodOwners.add(change.object.owner_uid);
+          const ownerUid = ownerUidOf(change);
+          if (owner && change.type === "DELETED" && ownerUid !== null) lostPodOwners.add(ownerUid);
           // without a kubelet the garbage collector removes a terminating pod when it is due
-          if (!this.pods && deleting && change.type !== "DELETED") this.gc.add("all");
+          if (!this.#o.config.simulator && deleting && change.type !== "DELETED") this.gc.add("all");
           break;
       }
     }
     // An orphan may be adopted by any owner in its namespace whose selector matches: wake them.
     try {
-      for (const namespace of orphanNamespaces.ReplicaSet) {
-        for (const d of await this.#o.db.deployment.findMany({ where: { namespace }, select: { name: true } })) this.deployments.add(keyOf(namespace, d.name));
-      }
-      for (const namespace of orphanNamespaces.Pod) {
-        for (const r of await this.#o.db.replicaSet.findMany({ where: { namespace }, select: { name: true } })) this.replicaSets.add(keyOf(namespace, r.name));
-      }
-      if (lostPodOwners.size > 0) {
-        const owners = await this.#o.db.replicaSet.findMany({ where: { uid: { in: [...lostPodOwners] } }, select: { namespace: true, ownerReferences: true } });
-        for (const rs of owners) {
-          const d = ((rs.ownerReferences ?? []) as unknown as OwnerRef[]).find((r) => r.controller && r.kind === "Deployment");
-          if (d) this.deployments.add(keyOf(rs.namespace, d.name));
-        }
-      }
+      const { db } = this.#o;
+      for (const namespace of orphanNamespaces.ReplicaSet) for (const key of await listOwnerKeysIn(db, "Deployment", namespace)) this.deployments.add(key);
+      for (const namespace of orphanNamespaces.Pod) for (const key of await listOwnerKeysIn(db, "ReplicaSet", namespace)) this.replicaSets.add(key);
+      if (lostPodOwners.size > 0) for (const key of await deploymentKeysOfReplicaSets(db, [...lostPodOwners])) this.deployments.add(key);
     } catch (err) {
       this.#o.log.warn("could not look up the owners a change may wake", { error: String(err) });
     }
@@ -179,6 +149,6 @@ export class ControllerManager {
   async stop(): Promise<void> {
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
     for (const u of this.#unsubscribe) u();
-    await Promise.all([this.deployments.shutdown(), this.replicaSets.shutdown(), this.pods?.shutdown(), this.gc.shutdown()]);
+    await Promise.all([this.deployments.shutdown(), this.replicaSets.shutdown(), this.gc.shutdown()]);
   }
 }

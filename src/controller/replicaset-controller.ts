@@ -14,7 +14,7 @@ import { semanticallyEqual } from "../domain/edits.ts";
 import { claim } from "../domain/ownership.ts";
 import { isPodActive, newPodFromTemplate, planReplicaSetSync, replicaSetStatus, slowStartBatches, type ReplicaFailure } from "../domain/replicaset.ts";
 import type { Pod, ReplicaSet, ReplicaSetStatus } from "../domain/types.ts";
-import { splitKey } from "./keys.ts";
+import { splitKey } from "../domain/names.ts";
 
 const FAILURE_RETRY_MS = 1000;
 

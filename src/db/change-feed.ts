@@ -3,6 +3,9 @@
 // so coalesced or lost notifications lose nothing. On connection loss it reconnects with capped
 // exponential backoff, catches up from the change log, and tells consumers to re-list.
 import pg from "pg";
+import { controllerRef } from "../domain/ownership.ts";
+import type { OwnerReference, StringMap } from "../domain/types.ts";
+import { ownerReferencesOf } from "./rows.ts";
 import type { Logger } from "../log.ts";
 
 export const CHANNEL = "deploye_changes";
@@ -49,6 +52,34 @@ export function changeOf(row: ChangeRow): Change {
     prevLabels: row.prev_labels,
     createdAt: row.created_at,
   };
+}
+
+// Typed reads of a change's object (the row as to_jsonb wrote it): the only place besides
+// watch.ts's row converter that names its columns.
+
+/** The changed object's controller owner reference, or null. */
+export function controllerOf(change: Pick<Change, "object">): OwnerReference | null {
+  return controllerRef({ ownerReferences: ownerReferencesOf(change.object.owner_references) });
+}
+
+/** The changed object's controller owner's uid, or null. */
+export function ownerUidOf(change: Pick<Change, "object">): string | null {
+  return typeof change.object.owner_uid === "string" ? change.object.owner_uid : null;
+}
+
+/** The changed object's labels. */
+export function labelsOf(change: Pick<Change, "object">): StringMap {
+  return (change.object.labels ?? {}) as StringMap;
+}
+
+/** Whether the change deleted the object or marked it for deletion. */
+export function isDeleting(change: Pick<Change, "type" | "object">): boolean {
+  return change.type === "DELETED" || change.object.deletion_timestamp != null;
+}
+
+/** An Event change's involvedObject name. */
+export function involvedNameOf(change: Pick<Change, "object">): unknown {
+  return change.object.involved_name;
 }
 
 // `id` stays a bigint: an `id::text AS id` would make `ORDER BY id` sort the text ("100" < "99").

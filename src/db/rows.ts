@@ -42,9 +42,14 @@ export function metaOf(row: MetaRow): ObjectMeta {
     deletionTimestamp: row.deletionTimestamp,
     labels: row.labels as StringMap,
     annotations: row.annotations as StringMap,
-    ownerReferences: row.ownerReferences as unknown as OwnerReference[],
+    ownerReferences: ownerReferencesOf(row.ownerReferences),
     finalizers: row.finalizers as string[],
   };
+}
+
+/** An owner_references column (a row's, or a change-log object's). */
+export function ownerReferencesOf(json: unknown): OwnerReference[] {
+  return (json ?? []) as OwnerReference[];
 }
 
 export function conditionsOf(json: unknown): Condition[] {

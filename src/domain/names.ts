@@ -83,3 +83,14 @@ export function generatePodName(replicaSetName: string, random: RandomSource): s
 export function isObjectKey(key: { namespace: string; name: string }): boolean {
   return isDns1123Label(key.namespace) && isDns1123Subdomain(key.name);
 }
+
+// Object keys ("namespace/name"), as client-go's MetaNamespaceKeyFunc: the queues' keys and the
+// subscriptions' topics.
+export function keyOf(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf("/");
+  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}

@@ -11,8 +11,9 @@
 // them alike: a result with `errors`, then completion.
 import type { GraphQLError } from "graphql";
 import { matches, type Requirement } from "../domain/labels.ts";
+import { keyOf } from "../domain/names.ts";
 import { rolloutStatus, type RolloutStatus } from "../domain/rollout-status.ts";
-import type { Change, ChangeFeed, ChangeType } from "../db/change-feed.ts";
+import { controllerOf, involvedNameOf, labelsOf, type Change, type ChangeFeed, type ChangeType } from "../db/change-feed.ts";
 import type { Db } from "../db/client.ts";
 import { deploymentOf, replicaSetOf } from "../db/rows.ts";
 import { readChanges, readDeploymentWithReplicaSets, readSnapshot, type ChangeKind, type WatchScope } from "../db/watch.ts";
@@ -163,8 +164,6 @@ export interface WatchFilter extends WatchScope {
   requirements: Requirement[] | null;
 }
 
-const labelsOf = (object: Record<string, unknown>) => (object.labels ?? {}) as Record<string, string>;
-
 /**
  * The event a watch sends for a change of its kind and namespace, or null. With a selector, an
  * object that starts matching is ADDED and one that stops matching is DELETED (sent with its
@@ -172,7 +171,7 @@ const labelsOf = (object: Record<string, unknown>) => (object.labels ?? {}) as R
  */
 function watchEventType(requirements: readonly Requirement[] | null, change: Pick<Change, "type" | "object" | "prevLabels">): ChangeType | null {
   if (!requirements) return change.type;
-  const now = matches(requirements, labelsOf(change.object));
+  const now = matches(requirements, labelsOf(change));
   if (change.type !== "MODIFIED") return now ? change.type : null;
   const before = change.prevLabels ? matches(requirements, change.prevLabels) : now;
   if (before && now) return "MODIFIED";
@@ -194,13 +193,11 @@ function watchItem(filter: WatchFilter, change: Change): WatchItem | null {
 
 /** The Deployment whose RolloutStatus a change may move: the Deployment itself or its ReplicaSets' controller. */
 function deploymentKeyOf(change: Change): string | null {
-  if (change.kind === "Deployment") return topicKey(change.namespace, change.name);
+  if (change.kind === "Deployment") return keyOf(change.namespace, change.name);
   if (change.kind !== "ReplicaSet") return null;
-  const owner = ((change.object.owner_references ?? []) as { kind: string; name: string; controller?: boolean }[]).find((r) => r.controller);
-  return owner?.kind === "Deployment" ? topicKey(change.namespace, owner.name) : null;
+  const owner = controllerOf(change);
+  return owner?.kind === "Deployment" ? keyOf(change.namespace, owner.name) : null;
 }
-
-const topicKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -320,7 +317,7 @@ export class SubscriptionHub {
   events(namespace: string | null, involvedObjectName: string | null): Subscriber<WatchItem> {
     const scope: WatchScope = { kind: "Event", namespace };
     return this.#tap("Event", (change) =>
-      inScope(scope, change) && change.type !== "DELETED" && (involvedObjectName === null || change.object.involved_name === involvedObjectName)
+      inScope(scope, change) && change.type !== "DELETED" && (involvedObjectName === null || involvedNameOf(change) === involvedObjectName)
         ? itemOf(change.type, change)
         : null,
       { resumeError: (reason) => resubscribe("the events subscription", reason, null) },
@@ -332,7 +329,7 @@ export class SubscriptionHub {
    * with NOT_FOUND when the Deployment does not exist, and completes when it is deleted.
    */
   rolloutStatus(namespace: string, name: string): Subscriber<RolloutStatus> {
-    const key = topicKey(namespace, name);
+    const key = keyOf(namespace, name);
     let topic = this.#topics.get(key);
     if (!topic) {
       topic = { namespace, name, subscribers: new Map(), reads: 0, reading: false, again: false };
@@ -418,7 +415,7 @@ export class SubscriptionHub {
             }
           }
         } catch (err) {
-          this.#o.log.warn("rollout status read failed", { deployment: topicKey(topic.namespace, topic.name), error: String(err) });
+          this.#o.log.warn("rollout status read failed", { deployment: keyOf(topic.namespace, topic.name), error: String(err) });
           for (const subscriber of topic.subscribers.keys()) subscriber.end(err as Error);
         }
       } while (topic.again && topic.subscribers.size > 0);

@@ -13,7 +13,7 @@ import { insertDeployment, insertPods, insertReplicaSet } from "../helpers/fixtu
 let app: TestApp;
 let db: Db;
 beforeAll(async () => {
-  app = await startTestApp({ controllers: false });
+  app = await startTestApp({ controllers: false, simulator: false });
   db = createDb(app.databaseUrl);
   // prod: web (2 RSs × 3 pods), api, db; staging: web
   const web = await insertDeployment(db, "prod", "web", { app: "web", tier: "frontend", env: "prod" });

@@ -33,8 +33,8 @@ let db: Db;
 const clients: { dispose(): void | Promise<void> }[] = [];
 
 beforeAll(async () => {
-  a = await startTestApp({ controllers: false });
-  b = await startTestApp({ controllers: false, subscriptionBuffer: B_BUFFER }, a.database);
+  a = await startTestApp({ controllers: false, simulator: false });
+  b = await startTestApp({ controllers: false, simulator: false, subscriptionBuffer: B_BUFFER }, a.database);
   db = createDb(a.databaseUrl);
 });
 afterAll(async () => {

@@ -235,12 +235,12 @@ export class Database {
 
 function idle(app: TestApp): boolean {
   const c = app.controllers!;
-  return c.dispatching === 0 && [c.deployments, c.replicaSets, c.pods, c.gc].every((q) => !q || (q.depth === 0 && q.inFlight === 0));
+  return c.dispatching === 0 && [c.deployments, c.replicaSets, c.gc, app.nodeAgent?.pods].every((q) => !q || (q.depth === 0 && q.inFlight === 0));
 }
 
 /**
  * Waits until the change feed has read every committed change, the controller manager has turned
- * every change into keys, and every controller queue is idle (nothing queued, nothing running),
+ * every change into keys, and every controller and node-agent queue is idle (nothing queued, nothing running),
  * observed twice in a row. Timers set with addAfter (progress
  * deadline, minReadySeconds) are not waited for.
  */

@@ -4,7 +4,7 @@
 // recovers, and an edit that commits while a sync of the Deployment is under way.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyOf } from "../../src/controller/keys.ts";
+import { keyOf } from "../../src/domain/names.ts";
 import { CHANGE_LOG_LOCK } from "../../src/db/tx.ts";
 import type { TestApp } from "../helpers/app.ts";
 import {

@@ -7,6 +7,8 @@ import {
   generatePodName,
   isDns1123Label,
   isDns1123Subdomain,
+  keyOf,
+  splitKey,
 } from "../../../src/domain/names.ts";
 
 describe("DNS-1123 label", () => {
@@ -90,5 +92,16 @@ describe("generatePodName", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("object keys", () => {
+  it.each([
+    ["default", "web", "default/web"],
+    ["", "web", "/web"],
+    ["kube-system", "a.b-c", "kube-system/a.b-c"],
+  ])("%j/%j ↔ %j", (namespace, name, key) => {
+    expect(keyOf(namespace, name)).toBe(key);
+    expect(splitKey(key)).toEqual({ namespace, name });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { WorkQueue, type Clock, type WorkQueueOptions } from "../../../src/controller/workqueue.ts";
+import { WorkQueue, type Clock, type WorkQueueOptions } from "../../src/workqueue.ts";
 
 /** A clock whose timers fire only when the test advances it. */
 class FakeClock implements Clock {
