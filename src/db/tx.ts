@@ -3,6 +3,8 @@
 // change ids follow commit order and writers never deadlock on rows. Controllers also take a
 // per-object advisory lock at the start, so two processes never reconcile one object at once.
 import type { Db } from "./client.ts";
+import { TABLE } from "./kinds.ts";
+import type { Kind } from "../domain/types.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 
 export type Tx = Prisma.TransactionClient;
@@ -14,14 +16,12 @@ async function lockChangeLog(tx: Tx): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK}::bigint)`;
 }
 
-export const TABLE = { Deployment: "deployments", ReplicaSet: "replica_sets", Pod: "pods" } as const;
-
 /**
  * Takes the change-log lock and tells whether the row read earlier in this transaction is still
  * the stored version: from here to commit no other writer can change it (optimistic concurrency,
  * like a write carrying its resourceVersion).
  */
-export async function lockAndCheck(tx: Tx, kind: keyof typeof TABLE, row: { uid: string; resourceVersion: bigint }): Promise<boolean> {
+export async function lockAndCheck(tx: Tx, kind: Kind, row: { uid: string; resourceVersion: bigint }): Promise<boolean> {
   await lockChangeLog(tx);
   const current = await tx.$queryRawUnsafe<{ resource_version: bigint }[]>(`SELECT resource_version FROM ${TABLE[kind]} WHERE uid = $1::uuid`, row.uid);
   return current[0]?.resource_version === row.resourceVersion;

@@ -8,24 +8,15 @@
 //   double.
 // - readChanges: one page of the change log after a cursor, read in one statement together with
 //   the compaction horizon, so the reader knows whether the page is complete (or GONE).
-import { getDatamodel } from "../generated/pothos-types.ts";
-import type { Deployment as DeploymentRow, Event as EventRow, Pod as PodRow, ReplicaSet as ReplicaSetRow } from "../generated/prisma/client.ts";
+import { Prisma, type Deployment as DeploymentRow, type ReplicaSet as ReplicaSetRow } from "../generated/prisma/client.ts";
 import type { Requirement } from "../domain/labels.ts";
 import { CHANGE_COLUMNS, changeOf, type Change, type ChangeRow } from "./change-feed.ts";
 import type { Db } from "./client.ts";
+import { TABLE, type RowOfKind } from "./kinds.ts";
 import { requirementsToSql } from "./label-sql.ts";
 import { TRANSACTION_LIMITS } from "./tx.ts";
 
 export type ChangeKind = Change["kind"];
-
-export interface RowOfKind {
-  Deployment: DeploymentRow;
-  ReplicaSet: ReplicaSetRow;
-  Pod: PodRow;
-  Event: EventRow;
-}
-
-const TABLE: Record<ChangeKind, string> = { Deployment: "deployments", ReplicaSet: "replica_sets", Pod: "pods", Event: "events" };
 
 // ---------------------------------------------------------------------------------------------
 // change-log object → Prisma row
@@ -35,19 +26,30 @@ const RENAMED_COLUMNS: Record<string, string> = { "Pod.podConditions": "conditio
 
 const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
+/** Scalar fields that JSON does not carry as themselves: timestamps and the one bigint. */
+export const DATE_FIELDS: ReadonlySet<string> = new Set(["creationTimestamp", "deletionTimestamp", "startTime", "firstTimestamp", "lastTimestamp"]);
+export const BIGINT_FIELDS: ReadonlySet<string> = new Set(["resourceVersion"]);
+
 type Convert = (value: unknown) => unknown;
-const CONVERT: Record<string, Convert> = {
-  DateTime: (v) => (v == null ? null : new Date(v as string)),
-  BigInt: (v) => (v == null ? null : BigInt(v as string | number)),
-};
+const toDate: Convert = (v) => (v == null ? null : new Date(v as string));
+const toBigInt: Convert = (v) => (v == null ? null : BigInt(v as string | number));
 const asIs: Convert = (v) => v ?? null;
 
+/** Each kind's scalar fields (Prisma's own model metadata), with their columns and converters. */
+const SCALAR_FIELDS: Record<ChangeKind, Record<string, string>> = {
+  Deployment: Prisma.DeploymentScalarFieldEnum,
+  ReplicaSet: Prisma.ReplicaSetScalarFieldEnum,
+  Pod: Prisma.PodScalarFieldEnum,
+  Event: Prisma.EventScalarFieldEnum,
+};
 const FIELDS = Object.fromEntries(
   (Object.keys(TABLE) as ChangeKind[]).map((kind) => [
     kind,
-    getDatamodel()
-      .datamodel.models[kind].fields.filter((f) => f.kind === "scalar")
-      .map((f) => ({ field: f.name, column: RENAMED_COLUMNS[`${kind}.${f.name}`] ?? snakeCase(f.name), convert: CONVERT[f.type] ?? asIs })),
+    Object.values(SCALAR_FIELDS[kind]).map((field) => ({
+      field,
+      column: RENAMED_COLUMNS[`${kind}.${field}`] ?? snakeCase(field),
+      convert: DATE_FIELDS.has(field) ? toDate : BIGINT_FIELDS.has(field) ? toBigInt : asIs,
+    })),
   ]),
 ) as Record<ChangeKind, { field: string; column: string; convert: Convert }[]>;
 

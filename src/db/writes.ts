@@ -7,7 +7,8 @@
 // to its commit, so once it is held nothing else can change the object: if the version read is
 // no longer current, the write simply runs again, now under the lock, and cannot be stale twice.
 import type { Db } from "./client.ts";
-import { lockAndCheck, TABLE, transaction, type Tx } from "./tx.ts";
+import { TABLE } from "./kinds.ts";
+import { lockAndCheck, transaction, type Tx } from "./tx.ts";
 import { isObjectKey } from "../domain/names.ts";
 import { alreadyExists, notFound, ownerDeletion, type DeletionPropagation } from "../domain/edits.ts";
 import type { Kind } from "../domain/types.ts";

@@ -244,10 +244,10 @@ export const DeploymentNode = builder.prismaNode("Deployment", {
   }),
 });
 
-function connection<T extends object>(type: T, name: string) {
+function connection<T extends typeof DeploymentNode | typeof ReplicaSetNode | typeof PodNode | typeof EventNode>(type: T, name: string) {
   return builder.connectionObject(
     {
-      type: type as never,
+      type,
       name: `${name}Connection`,
       fields: (t) => ({ totalCount: t.int({ resolve: (c) => (c as unknown as { totalCount: number }).totalCount }) }),
     },

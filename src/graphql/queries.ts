@@ -1,4 +1,5 @@
 // The contract's Query fields.
+import { readNamespaces } from "../db/pages.ts";
 import { isObjectKey } from "../domain/names.ts";
 import { builder } from "./builder.ts";
 import { listConnection } from "./list.ts";
@@ -14,11 +15,7 @@ builder.queryFields((t) => {
   };
   return {
     namespaces: t.stringList({
-      resolve: async (_root, _args, ctx) => {
-        const rows = await ctx.db.$queryRaw<{ namespace: string }[]>`
-          SELECT namespace FROM deployments UNION SELECT namespace FROM replica_sets UNION SELECT namespace FROM pods ORDER BY namespace`;
-        return rows.map((r) => r.namespace);
-      },
+      resolve: (_root, _args, ctx) => readNamespaces(ctx.db),
     }),
     deployment: t.prismaField({
       type: "Deployment",
@@ -30,7 +27,7 @@ builder.queryFields((t) => {
       type: DeploymentConnection,
       description: "labelSelector uses kubectl syntax: app=web,tier!=db,env in (a,b),!canary",
       args: listArgs,
-      resolve: (_root, args, ctx, info) => listConnection(ctx, info, "deployments", args) as never,
+      resolve: (_root, args, ctx, info) => listConnection(ctx, info, "Deployment", args),
     }),
     replicaSet: t.prismaField({
       type: "ReplicaSet",
@@ -41,7 +38,7 @@ builder.queryFields((t) => {
     replicaSets: t.field({
       type: ReplicaSetConnection,
       args: listArgs,
-      resolve: (_root, args, ctx, info) => listConnection(ctx, info, "replica_sets", args) as never,
+      resolve: (_root, args, ctx, info) => listConnection(ctx, info, "ReplicaSet", args),
     }),
     pod: t.prismaField({
       type: "Pod",
@@ -52,12 +49,12 @@ builder.queryFields((t) => {
     pods: t.field({
       type: PodConnection,
       args: listArgs,
-      resolve: (_root, args, ctx, info) => listConnection(ctx, info, "pods", args) as never,
+      resolve: (_root, args, ctx, info) => listConnection(ctx, info, "Pod", args),
     }),
     events: t.field({
       type: EventConnection,
       args: { namespace: t.arg.string(), involvedObjectName: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
-      resolve: (_root, args, ctx, info) => listConnection(ctx, info, "events", args) as never,
+      resolve: (_root, args, ctx, info) => listConnection(ctx, info, "Event", args),
     }),
   };
 });

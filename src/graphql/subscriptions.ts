@@ -3,7 +3,6 @@
 // (BAD_USER_INPUT) like any request; an ending the server decides later (NOT_FOUND, GONE,
 // RESUBSCRIBE) arrives as a result with `errors`, after which the stream completes.
 import { isDns1123Label, isDns1123Subdomain } from "../domain/names.ts";
-import { brandWithType } from "@pothos/core";
 import { rowOf } from "../db/watch.ts";
 import { builder } from "./builder.ts";
 import { badInput } from "./errors.ts";
@@ -14,8 +13,14 @@ import type { WatchItem } from "./subscription-hub.ts";
 
 const WatchEventType = builder.enumType("WatchEventType", { values: ["ADDED", "MODIFIED", "DELETED"] as const });
 
-const RESOURCE_TYPES = { Deployment: DeploymentNode, ReplicaSet: ReplicaSetNode, Pod: PodNode };
-const Resource = builder.unionType("Resource", { types: Object.values(RESOURCE_TYPES) });
+const Resource = builder.unionType("Resource", { types: [DeploymentNode, ReplicaSetNode, PodNode] });
+
+/** The watched object as the row of its GraphQL type (a watch is of Deployments, ReplicaSets or Pods). */
+function resourceOf(e: WatchItem) {
+  if (e.kind === "Deployment") return DeploymentNode.addBrand(rowOf("Deployment", e.object));
+  if (e.kind === "ReplicaSet") return ReplicaSetNode.addBrand(rowOf("ReplicaSet", e.object));
+  return PodNode.addBrand(rowOf("Pod", e.object));
+}
 
 const WatchEventRef = builder.objectRef<WatchItem>("WatchEvent").implement({
   fields: (t) => ({
@@ -23,11 +28,7 @@ const WatchEventRef = builder.objectRef<WatchItem>("WatchEvent").implement({
     resourceVersion: t.string({ resolve: (e) => String(e.resourceVersion) }),
     object: t.field({
       type: Resource,
-      resolve: (e) => {
-        const row = rowOf(e.kind, e.object);
-        brandWithType(row, RESOURCE_TYPES[e.kind as keyof typeof RESOURCE_TYPES]);
-        return row as never;
-      },
+      resolve: resourceOf,
     }),
   }),
 });
