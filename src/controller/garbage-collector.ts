@@ -13,7 +13,7 @@ import type { Db } from "../db/client.ts";
 import { TERMINATE_POD_COLUMNS } from "../db/rows.ts";
 import { lockObject, transaction } from "../db/tx.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { FOREGROUND_FINALIZER as FOREGROUND, ORPHAN_FINALIZER as ORPHAN } from "../domain/edits.ts";
+import { FOREGROUND_FINALIZER as FOREGROUND, ORPHAN_FINALIZER as ORPHAN } from "../domain/ownership.ts";
 
 
 export const EVENT_TTL_SECONDS = 3600;

@@ -7,7 +7,7 @@ import type { Db } from "../db/client.ts";
 import { syncOwner, type SyncResult } from "../db/claims.ts";
 import { createPods, terminatePods, writeReplicaSetStatus } from "../db/controller-writes.ts";
 import { recordEvent } from "../db/events.ts";
-import { semanticallyEqual } from "../domain/edits.ts";
+import { semanticallyEqual } from "../domain/hash.ts";
 import { isPodActive, planReplicaSetSync, replicaSetStatus, type ReplicaFailure } from "../domain/replicaset.ts";
 
 const FAILURE_RETRY_MS = 1000;

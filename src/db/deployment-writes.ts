@@ -7,24 +7,11 @@ import { recordEvent } from "./events.ts";
 import { deploymentOf, json, replicaSetOf, type DeploymentRow } from "./rows.ts";
 import type { Tx } from "./tx.ts";
 import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, respond, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where, type Written } from "./writes.ts";
-import {
-  alreadyExists,
-  checkPrecondition,
-  nextGeneration,
-  pauseEdit,
-  restartEdit,
-  resumeEdit,
-  rollbackEdit,
-  scaleEdit,
-  semanticallyEqual,
-  setImageEdit,
-  updateEdit,
-  validDeployment,
-  type DeletionPropagation,
-  type DeploymentEdit,
-  type DeploymentUpdate,
-} from "../domain/edits.ts";
-import type { DeploymentInput } from "../domain/validation.ts";
+import type { DeletionPropagation } from "../domain/deletion.ts";
+import { nextGeneration, pauseEdit, restartEdit, resumeEdit, rollbackEdit, scaleEdit, setImageEdit, updateEdit, validDeployment, type DeploymentEdit, type DeploymentUpdate } from "../domain/edits.ts";
+import { semanticallyEqual } from "../domain/hash.ts";
+import { alreadyExists, checkPrecondition } from "../domain/refusals.ts";
+import type { DeploymentInput } from "../domain/decoding.ts";
 import type { Deployment, DeploymentSpec } from "../domain/types.ts";
 
 function specColumns(spec: DeploymentSpec) {

@@ -4,8 +4,14 @@ import type { Db } from "./client.ts";
 import { podOf, podStatusColumns, type PodRow } from "./rows.ts";
 import type { Tx } from "./tx.ts";
 import { deleteRow, findOrRefuse, lockAndVerify, respond, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where, type Written } from "./writes.ts";
-import { assertValid, mergeFieldErrors, podDeletion, reportedPodStatus, semanticallyEqual, unstorableTextErrors } from "../domain/edits.ts";
-import { validateNonNegativeInt, validatePodStatusInput, type PodStatusInput } from "../domain/validation.ts";
+import { podDeletion } from "../domain/deletion.ts";
+import { mergeFieldErrors } from "../domain/field-errors.ts";
+import { semanticallyEqual } from "../domain/hash.ts";
+import { reportedPodStatus } from "../domain/pod-status.ts";
+import { assertValid } from "../domain/refusals.ts";
+import { unstorableTextErrors } from "../domain/storable-text.ts";
+import type { PodStatusInput } from "../domain/decoding.ts";
+import { validateNonNegativeInt, validatePodStatusInput } from "../domain/validation.ts";
 
 function read(tx: Tx, query: ReadShape | undefined, where: Where): Promise<PodRow | null> {
   return tx.pod.findUnique({ ...(query as object), where });

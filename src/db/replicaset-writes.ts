@@ -4,8 +4,11 @@ import type { Db } from "./client.ts";
 import { json, type ReplicaSetRow } from "./rows.ts";
 import type { Tx } from "./tx.ts";
 import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, respond, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where, type Written } from "./writes.ts";
-import { alreadyExists, assertValid, validReplicaSet, type DeletionPropagation } from "../domain/edits.ts";
-import { validateReplicas, type ReplicaSetInput } from "../domain/validation.ts";
+import type { DeletionPropagation } from "../domain/deletion.ts";
+import { validReplicaSet } from "../domain/edits.ts";
+import { alreadyExists, assertValid } from "../domain/refusals.ts";
+import type { ReplicaSetInput } from "../domain/decoding.ts";
+import { validateReplicas } from "../domain/validation.ts";
 
 function read(tx: Tx, query: ReadShape | undefined, where: Where): Promise<ReplicaSetRow | null> {
   return tx.replicaSet.findUnique({ ...(query as object), where });

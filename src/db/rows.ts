@@ -179,6 +179,8 @@ export function podStatusColumns(s: PodStatus) {
  * The columns that mark pods (of an UPDATE on `pods`) terminating now, each for its own
  * terminationGracePeriodSeconds: the bulk form of a graceful delete, for the ReplicaSet
  * controller and the garbage collector (the statement must have no other `spec` column in scope).
+ * It is the SQL form of the domain's rule `podDeletion(pod, null, now)` (src/domain/deletion.ts),
+ * tested against it in test/integration/graceful-delete.test.ts.
  */
 export const TERMINATE_POD_COLUMNS = Prisma.sql`deletion_timestamp = now(), deletion_grace_period_seconds = COALESCE((spec->>'terminationGracePeriodSeconds')::int, 30)`;
 

@@ -10,7 +10,8 @@ import type { Db } from "./client.ts";
 import { TABLE } from "./kinds.ts";
 import { lockAndCheck, transaction, type Tx } from "./tx.ts";
 import { isObjectKey } from "../domain/names.ts";
-import { alreadyExists, notFound, ownerDeletion, type DeletionPropagation } from "../domain/edits.ts";
+import { ownerDeletion, type DeletionPropagation } from "../domain/deletion.ts";
+import { alreadyExists, notFound } from "../domain/refusals.ts";
 import type { Kind } from "../domain/types.ts";
 
 export interface ObjectKey {

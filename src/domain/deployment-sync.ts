@@ -44,7 +44,7 @@ import {
   PROGRESSING,
   setCondition,
 } from "./conditions.ts";
-import { calculateStatus, statusAfterRolloutStep } from "./deployment-status.ts";
+import { calculateStatus, sameStatus, statusAfterRolloutStep } from "./deployment-status.ts";
 import {
   buildNewReplicaSet,
   findNewReplicaSet,
@@ -210,35 +210,6 @@ function asNewReplicaSet(rs: ReplicaSet): NewReplicaSet {
 function sameMap(a: StringMap, b: StringMap): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
-}
-
-function time(date: Date | null): number | null {
-  return date ? date.getTime() : null;
-}
-
-function sameCondition(a: Condition, b: Condition): boolean {
-  return (
-    a.type === b.type &&
-    a.status === b.status &&
-    a.reason === b.reason &&
-    a.message === b.message &&
-    time(a.lastUpdateTime) === time(b.lastUpdateTime) &&
-    time(a.lastTransitionTime) === time(b.lastTransitionTime)
-  );
-}
-
-function sameStatus(a: DeploymentStatus, b: DeploymentStatus): boolean {
-  return (
-    a.observedGeneration === b.observedGeneration &&
-    a.replicas === b.replicas &&
-    a.updatedReplicas === b.updatedReplicas &&
-    a.readyReplicas === b.readyReplicas &&
-    a.availableReplicas === b.availableReplicas &&
-    a.unavailableReplicas === b.unavailableReplicas &&
-    a.collisionCount === b.collisionCount &&
-    a.conditions.length === b.conditions.length &&
-    a.conditions.every((c, i) => sameCondition(c, b.conditions[i]))
-  );
 }
 
 /** minReadySeconds + 1s while some RS has ready pods that are not available yet. */

@@ -74,3 +74,11 @@ export function withoutHashLabel(template: PodTemplateSpec): PodTemplateSpec {
 export function templatesEqualIgnoringHash(a: PodTemplateSpec, b: PodTemplateSpec): boolean {
   return canonicalEncoding(withoutHashLabel(a)) === canonicalEncoding(withoutHashLabel(b));
 }
+
+/**
+ * Equality as upstream's apiequality.Semantic.DeepEqual sees it: key order is irrelevant, and an
+ * absent field equals its empty value.
+ */
+export function semanticallyEqual(a: unknown, b: unknown): boolean {
+  return canonicalEncoding(a) === canonicalEncoding(b);
+}

@@ -1,48 +1,9 @@
-// Labels and label selectors: key/value syntax, field errors, the kubectl selector language, and
+// Labels and label selectors: key/value syntax, the kubectl selector language, and
 // the one definition of selector matching (the SQL form in src/db/label-sql.ts mirrors it).
 
 import { dns1123SubdomainErrors, maxLengthError, regexError } from "./names.ts";
 import type { LabelSelector, StringMap } from "./types.ts";
-
-// ---------------------------------------------------------------------------------------------
-// Field errors, worded like upstream's field.Error bodies ("Invalid value: ...", "Required value").
-
-/** One violated rule: `field` is a path like `spec.template.spec.containers[1].name`. */
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-const SHOWN_VALUE_MAX = 100;
-
-/** The offending value as upstream quotes it (`"x"`, `3`, JSON for objects), cut to stay short. */
-function show(value: unknown): string {
-  const text = typeof value === "number" || typeof value === "boolean" ? String(value) : String(JSON.stringify(value));
-  return text.length > SHOWN_VALUE_MAX ? `${text.slice(0, SHOWN_VALUE_MAX)}...` : text;
-}
-
-export function invalid(field: string, value: unknown, detail: string): FieldError {
-  return { field, message: `Invalid value: ${show(value)}: ${detail}` };
-}
-export function required(field: string, detail = ""): FieldError {
-  return { field, message: detail ? `Required value: ${detail}` : "Required value" };
-}
-export function forbidden(field: string, detail: string): FieldError {
-  return { field, message: `Forbidden: ${detail}` };
-}
-export function duplicate(field: string, value: unknown): FieldError {
-  return { field, message: `Duplicate value: ${show(value)}` };
-}
-export function notSupported(field: string, value: unknown, supported: readonly string[]): FieldError {
-  const list = supported.map((s) => JSON.stringify(s)).join(", ");
-  return { field, message: `Unsupported value: ${show(value)}: supported values: ${list}` };
-}
-export function tooLong(field: string, maxBytes: number): FieldError {
-  return { field, message: `Too long: may not be more than ${maxBytes} bytes` };
-}
-export function tooMany(field: string, actual: number, max: number): FieldError {
-  return { field, message: `Too many: ${actual}: must have at most ${max} items` };
-}
+import { forbidden, invalid, required, show, tooMany, type FieldError } from "./field-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Limits on labels and selectors (part of LIMITS in validation.ts).

@@ -74,3 +74,7 @@ export function releasedOwnerReferences(
 ): OwnerReference[] {
   return meta.ownerReferences.filter((ref) => ref.uid !== ownerUid);
 }
+
+/** The garbage collector's finalizers (src/controller/garbage-collector.ts acts on them). */
+export const FOREGROUND_FINALIZER = "foregroundDeletion";
+export const ORPHAN_FINALIZER = "orphan";

@@ -4,13 +4,10 @@
 // (the client fell too far behind, or the server lost its change feed); `extensions.resourceVersion`
 // says where a watch resumes exactly (null: subscribe afresh).
 import { GraphQLError } from "graphql";
+import type { FieldError } from "../domain/field-errors.ts";
+import type { Refusal } from "../domain/refusals.ts";
 
 export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "ALREADY_EXISTS" | "CONFLICT" | "GONE" | "RESUBSCRIBE" | "UNAUTHENTICATED" | "FORBIDDEN";
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
 
 export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
@@ -21,6 +18,7 @@ export function badInput(fieldErrors: FieldError[]): GraphQLError {
   return apiError("BAD_USER_INPUT", `invalid input: ${summary}`, { fieldErrors });
 }
 
-export function notFound(kind: string, namespace: string, name: string): GraphQLError {
-  return apiError("NOT_FOUND", `${kind} "${name}" not found in namespace "${namespace}"`);
+/** The typed error of a refusal (src/domain/refusals.ts). */
+export function refusalError(refusal: Refusal): GraphQLError {
+  return refusal.code === "BAD_USER_INPUT" ? badInput(refusal.fieldErrors) : apiError(refusal.code, refusal.message);
 }

@@ -1,20 +1,19 @@
 // The contract's mutations. Each resolver hands its arguments to one write path of src/db (one
 // transaction each, returning the row loaded with the relations the selection needs) and turns a
 // refusal into its typed error; anything else is a server fault.
-import { Refusal } from "../domain/edits.ts";
+import { Refusal } from "../domain/refusals.ts";
 import * as deployments from "../db/deployment-writes.ts";
 import * as pods from "../db/pod-writes.ts";
 import * as replicaSets from "../db/replicaset-writes.ts";
 import { builder } from "./builder.ts";
-import { apiError, badInput } from "./errors.ts";
+import { refusalError } from "./errors.ts";
 import { DeletionPropagation, DeploymentSpecInput, ObjectMetaInput, PodStatusInput, ReplicaSetSpecInput } from "./inputs.ts";
 
 async function typedErrors<T>(write: Promise<T>): Promise<T> {
   try {
     return await write;
   } catch (err) {
-    if (!(err instanceof Refusal)) throw err;
-    throw err.code === "BAD_USER_INPUT" ? badInput(err.fieldErrors) : apiError(err.code, err.message);
+    throw err instanceof Refusal ? refusalError(err) : err;
   }
 }
 

@@ -18,7 +18,9 @@ import type { Db } from "../db/client.ts";
 import { deploymentOf, replicaSetOf } from "../db/rows.ts";
 import { readChanges, readDeploymentWithReplicaSets, readSnapshot, type ChangeKind, type WatchScope } from "../db/watch.ts";
 import type { Logger } from "../log.ts";
-import { apiError, notFound } from "./errors.ts";
+import { notFound } from "../domain/refusals.ts";
+import { apiError, refusalError } from "./errors.ts";
+import { Subscriber, type SubscriberOptions } from "./subscriber.ts";
 
 /** What a watch or events subscriber receives: one change as its subscriber sees it. */
 export interface WatchItem {
@@ -33,127 +35,6 @@ export interface WatchItem {
 
 /** change-log rows read per catch-up query */
 const CATCH_UP_PAGE = 500;
-
-// ---------------------------------------------------------------------------------------------
-// One subscriber: an async iterator whose return() frees it at once, even while it waits.
-
-interface SubscriberOptions<T> {
-  /** undelivered live items kept at most */
-  limit: number;
-  /**
-   * The error that ends a subscriber that cannot go on (overflow, lost feed), given the last item
-   * it delivered. Without it the subscriber keeps only the newest item instead.
-   */
-  resumeError?: (reason: string, last: T | null) => GraphQLError;
-  /** items to deliver before any live one, a page per call; null when there are no more */
-  initial?: () => Promise<T[] | null>;
-  /** whether a live item is still to be delivered, given the last one delivered */
-  accept?: (item: T, last: T | null) => boolean;
-  /** called once when the subscriber ends, however it ends */
-  onEnd: () => void;
-}
-
-export class Subscriber<T> implements AsyncIterableIterator<T | Error> {
-  #live: T[] = [];
-  #page: T[] = [];
-  #initial: (() => Promise<T[] | null>) | null;
-  #last: T | null = null;
-  #ended = false;
-  #final: Error | null = null;
-  #wake: (() => void) | null = null;
-  readonly #o: SubscriberOptions<T>;
-
-  constructor(options: SubscriberOptions<T>) {
-    this.#o = options;
-    this.#initial = options.initial ?? null;
-  }
-
-  get buffered(): number {
-    return this.#live.length + this.#page.length;
-  }
-
-  /** A live item (called by the hub, synchronously, in commit order). */
-  offer(item: T): void {
-    if (this.#ended) return;
-    if (this.#live.length >= this.#o.limit) {
-      if (this.#o.resumeError) return this.interrupt(`it fell more than ${this.#o.limit} events behind`);
-      this.#live.shift();
-    }
-    this.#live.push(item);
-    this.#wakeUp();
-  }
-
-  /** Ends the subscriber with its resume error (only for subscribers that have one). */
-  interrupt(reason: string): void {
-    this.end(this.#o.resumeError!(reason, this.#last));
-  }
-
-  /** Drops everything undelivered; `error`, if given, is the last item. */
-  end(error?: Error): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#live = [];
-    this.#page = [];
-    this.#initial = null;
-    this.#final = error ?? null;
-    this.#o.onEnd();
-    this.#wakeUp();
-  }
-
-  async next(): Promise<IteratorResult<T | Error>> {
-    for (;;) {
-      if (this.#ended) {
-        const final = this.#final;
-        this.#final = null;
-        return final ? { value: final, done: false } : { value: undefined, done: true };
-      }
-      const item = this.#take();
-      if (item !== undefined) {
-        this.#last = item;
-        return { value: item, done: false };
-      }
-      if (this.#initial) await this.#fetchInitial(this.#initial);
-      else await new Promise<void>((resolve) => (this.#wake = resolve));
-    }
-  }
-
-  async return(): Promise<IteratorResult<T | Error>> {
-    this.end();
-    this.#final = null;
-    return { value: undefined, done: true };
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  #take(): T | undefined {
-    if (this.#page.length) return this.#page.shift();
-    if (this.#initial) return undefined;
-    while (this.#live.length) {
-      const item = this.#live.shift()!;
-      if (!this.#o.accept || this.#o.accept(item, this.#last)) return item;
-    }
-    return undefined;
-  }
-
-  async #fetchInitial(initial: () => Promise<T[] | null>): Promise<void> {
-    try {
-      const page = await initial();
-      if (this.#initial !== initial) return; // ended meanwhile
-      if (page === null) this.#initial = null;
-      else this.#page = page;
-    } catch (err) {
-      this.end(err as Error);
-    }
-  }
-
-  #wakeUp() {
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Filters: the one place that says which changes a subscriber sees, and as what.
@@ -408,7 +289,7 @@ export class SubscriptionHub {
           for (const [subscriber, follows] of topic.subscribers) {
             if (follows.joinedAfter >= read) continue; // joined during this read: the next one is its first
             if (!state || (follows.uid !== null && follows.uid !== state.deployment.uid)) {
-              subscriber.end(follows.uid === null ? notFound("Deployment", topic.namespace, topic.name) : undefined);
+              subscriber.end(follows.uid === null ? refusalError(notFound("Deployment", topic.namespace, topic.name)) : undefined);
             } else {
               follows.uid = state.deployment.uid;
               subscriber.offer(status!);

@@ -1,25 +1,10 @@
 import { describe, expect, it } from "vitest";
-import {
-  Refusal,
-  checkPrecondition,
-  isStorableText,
-  mergeFieldErrors,
-  nextGeneration,
-  ownerDeletion,
-  pauseEdit,
-  podDeletion,
-  replaceAnnotations,
-  reportedPodStatus,
-  restartEdit,
-  resumeEdit,
-  rollbackEdit,
-  scaleEdit,
-  setImageEdit,
-  unstorableTextErrors,
-  updateEdit,
-  withChangeCause,
-  type DeploymentEdit,
-} from "../../../src/domain/edits.ts";
+import { ownerDeletion, podDeletion } from "../../../src/domain/deletion.ts";
+import { nextGeneration, pauseEdit, replaceAnnotations, restartEdit, resumeEdit, rollbackEdit, scaleEdit, setImageEdit, updateEdit, withChangeCause, type DeploymentEdit } from "../../../src/domain/edits.ts";
+import { mergeFieldErrors } from "../../../src/domain/field-errors.ts";
+import { reportedPodStatus } from "../../../src/domain/pod-status.ts";
+import { Refusal, checkPrecondition } from "../../../src/domain/refusals.ts";
+import { isStorableText, unstorableTextErrors } from "../../../src/domain/storable-text.ts";
 import type { Deployment, Pod } from "../../../src/domain/types.ts";
 import { at, deployment, pod, replicaSet, template } from "./deployment-fixtures.ts";
 

@@ -1,19 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  LABEL_LIMITS,
-  type Requirement,
-  SelectorParseError,
-  formatSelector,
-  isEmptySelector,
-  labelKeyErrors,
-  labelValueErrors,
-  matches,
-  parseSelector,
-  selectorToRequirements,
-  validateLabelSelector,
-  validateLabels,
-} from "../../../src/domain/labels.ts";
+import { LABEL_LIMITS, type Requirement, SelectorParseError, formatSelector, isEmptySelector, labelKeyErrors, labelValueErrors, matches, parseSelector, selectorToRequirements, validateLabelSelector, validateLabels } from "../../../src/domain/labels.ts";
 import type { LabelSelector, LabelSelectorOperator, StringMap } from "../../../src/domain/types.ts";
 
 const NAME_PART_SYNTAX =

@@ -1,22 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { DeploymentSpec } from "../../../src/domain/types.ts";
-import {
-  type ContainerInput,
-  type DeploymentInput,
-  type FieldError,
-  LIMITS,
-  type PodStatusInput,
-  type ReplicaSetInput,
-  normalizeDeployment,
-  normalizeReplicaSet,
-  validateDeploymentUpdate,
-  validateImage,
-  validateNonNegativeInt,
-  validatePodStatusInput,
-  validateReplicas,
-  validateSetImage,
-} from "../../../src/domain/validation.ts";
+import type { ContainerInput, DeploymentInput, PodStatusInput, ReplicaSetInput } from "../../../src/domain/decoding.ts";
+import type { FieldError } from "../../../src/domain/field-errors.ts";
+import { LIMITS, normalizeDeployment, normalizeReplicaSet, validateDeploymentUpdate, validateImage, validateNonNegativeInt, validatePodStatusInput, validateReplicas, validateSetImage } from "../../../src/domain/validation.ts";
 
 // A minimal valid Deployment; each case edits a fresh copy.
 function base(): DeploymentInput {
