@@ -11,6 +11,7 @@ import { ControllerManager } from "./controller/manager.ts";
 import type { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { startServer } from "./server.ts";
+import { TokenStore } from "./auth/tokens.ts";
 
 export interface App {
   url: string;
@@ -39,6 +40,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     if (applied.length) log.info("applied migrations", { migrations: applied });
     const db = createDb(databaseUrl);
     stops.push(() => db.$disconnect());
+    if (config.bootstrapToken) await new TokenStore(db).bootstrap(config.bootstrapToken);
     const feed = new ChangeFeed(databaseUrl, { log });
     await feed.start();
     stops.push(() => feed.stop());
@@ -49,7 +51,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     }
     const compactor = startCompaction(db, { retentionMs: config.changeLogRetentionMs, maxRows: config.changeLogMaxRows }, log);
     stops.push(() => compactor.stop());
-    const server = await startServer({ db, feed }, { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer });
+    const server = await startServer({ db, feed }, { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer, security: config });
     stops.push(() => server.close());
     return { url: server.url, databaseUrl, feed, hub: server.hub, controllers, stop: stopAll };
   } catch (err) {

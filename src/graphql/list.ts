@@ -7,6 +7,7 @@ import type { GraphQLResolveInfo } from "graphql";
 import { parseSelector, SelectorParseError, type Requirement } from "../domain/labels.ts";
 import { requirementsToSql } from "../db/label-sql.ts";
 import { isDns1123Label, isDns1123Subdomain } from "../domain/names.ts";
+import { limitedTo } from "../auth/namespaces.ts";
 import type { Context } from "./context.ts";
 import { badInput } from "./errors.ts";
 
@@ -69,6 +70,11 @@ export async function listConnection<T extends { uid: string }>(ctx: Context, in
   else if (args.namespace != null) {
     params.push(args.namespace);
     where.push(`namespace = $${params.length}`);
+  }
+  const namespaces = limitedTo(ctx); // a namespaced token sees only its namespaces
+  if (namespaces) {
+    params.push(namespaces);
+    where.push(`namespace = ANY($${params.length}::text[])`);
   }
   if (args.involvedObjectName != null && !impossible) {
     params.push(args.involvedObjectName);

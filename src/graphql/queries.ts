@@ -1,5 +1,6 @@
 // The contract's Query fields.
 import { isObjectKey } from "../domain/names.ts";
+import { visible } from "../auth/namespaces.ts";
 import { builder } from "./builder.ts";
 import { listConnection } from "./list.ts";
 import { DeploymentConnection, EventConnection, PodConnection, ReplicaSetConnection } from "./objects.ts";
@@ -17,14 +18,14 @@ builder.queryFields((t) => {
       resolve: async (_root, _args, ctx) => {
         const rows = await ctx.db.$queryRaw<{ namespace: string }[]>`
           SELECT namespace FROM deployments UNION SELECT namespace FROM replica_sets UNION SELECT namespace FROM pods ORDER BY namespace`;
-        return rows.map((r) => r.namespace);
+        return rows.map((r) => r.namespace).filter((ns) => visible(ctx, ns));
       },
     }),
     deployment: t.prismaField({
       type: "Deployment",
       nullable: true,
       args: byName,
-      resolve: (query, _root, key, ctx) => (isObjectKey(key) ? ctx.db.deployment.findUnique({ ...query, where: { namespace_name: key } }) : null),
+      resolve: (query, _root, key, ctx) => (isObjectKey(key) && visible(ctx, key.namespace) ? ctx.db.deployment.findUnique({ ...query, where: { namespace_name: key } }) : null),
     }),
     deployments: t.field({
       type: DeploymentConnection,
@@ -36,7 +37,7 @@ builder.queryFields((t) => {
       type: "ReplicaSet",
       nullable: true,
       args: byName,
-      resolve: (query, _root, key, ctx) => (isObjectKey(key) ? ctx.db.replicaSet.findUnique({ ...query, where: { namespace_name: key } }) : null),
+      resolve: (query, _root, key, ctx) => (isObjectKey(key) && visible(ctx, key.namespace) ? ctx.db.replicaSet.findUnique({ ...query, where: { namespace_name: key } }) : null),
     }),
     replicaSets: t.field({
       type: ReplicaSetConnection,
@@ -47,7 +48,7 @@ builder.queryFields((t) => {
       type: "Pod",
       nullable: true,
       args: byName,
-      resolve: (query, _root, key, ctx) => (isObjectKey(key) ? ctx.db.pod.findUnique({ ...query, where: { namespace_name: key } }) : null),
+      resolve: (query, _root, key, ctx) => (isObjectKey(key) && visible(ctx, key.namespace) ? ctx.db.pod.findUnique({ ...query, where: { namespace_name: key } }) : null),
     }),
     pods: t.field({
       type: PodConnection,
