@@ -40,7 +40,10 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     if (applied.length) log.info("applied migrations", { migrations: applied });
     const db = createDb(databaseUrl);
     stops.push(() => db.$disconnect());
-    if (config.bootstrapToken) await new TokenStore(db).bootstrap(config.bootstrapToken);
+    if (config.bootstrapToken) {
+      await new TokenStore(db).bootstrap(config.bootstrapToken);
+      log.info("DEPLOYE_BOOTSTRAP_TOKEN is the admin token \"bootstrap\"");
+    }
     const feed = new ChangeFeed(databaseUrl, { log });
     await feed.start();
     stops.push(() => feed.stop());

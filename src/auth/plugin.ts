@@ -65,7 +65,9 @@ export class Auth {
     if (!authorization) return { principal: null, authProblem: NO_TOKEN };
     const secret = bearerSecret(authorization);
     const principal = secret ? await this.store.verify(secret) : null;
-    return principal ? { principal } : { principal: null, authProblem: BAD_TOKEN };
+    if (principal) return { principal };
+    this.log.debug("refused a credential", { reason: secret ? "unknown, revoked or expired token" : "not a Bearer token" });
+    return { principal: null, authProblem: BAD_TOKEN };
   }
 
   /** The key of a caller's limits: its token, or (auth off or no token) its address. */

@@ -39,7 +39,14 @@ export async function resolveVisibleNode(
   _info: GraphQLResolveInfo,
   resolveNode: (id: { typename: string; id: string }) => unknown,
 ): Promise<unknown> {
-  const node = (await resolveNode(args.id)) as { namespace?: string } | null;
+  let node: { namespace?: string } | null;
+  try {
+    node = (await resolveNode(args.id)) as typeof node;
+  } catch (err) {
+    // plugin-prisma loads a node with findUniqueOrThrow: Prisma's "record not found"
+    if ((err as { code?: unknown }).code !== "P2025") throw err;
+    node = null;
+  }
   if (!node || (ctx.principal && !inNamespaces(ctx.principal, node.namespace ?? ""))) throw apiError("NOT_FOUND", "no object has this id");
   return node;
 }
