@@ -90,18 +90,21 @@ export class Auth {
     },
     onSubscribe: ({ args, setResultAndStopExecution }) => {
       const ctx = args.contextValue;
-      if (ctx.principal === null) return; // scope-auth answers UNAUTHENTICATED
-      const release = this.#subscriptions.acquire(this.#key(ctx));
+      // scope-auth answers UNAUTHENTICATED without a principal
+      const release = ctx.principal === null ? () => {} : this.#subscriptions.acquire(this.#key(ctx));
       if (!release) {
         setResultAndStopExecution({
+          data: null,
           errors: [apiError("RATE_LIMITED", "too many open subscriptions: end one first", { retryAfterSeconds: 1, limit: "subscriptions" })],
         });
         return;
       }
       return {
         onSubscribeResult: ({ result, setResult }) => {
-          if (!isAsyncIterable(result)) return release();
-          setResult(this.#guard(result, ctx.principal!, release));
+          if (isAsyncIterable(result)) return setResult(this.#guard(result, ctx.principal!, release));
+          release();
+          // a refusal at subscribe time has no `data`; graphql-sse answers such a result with a bare 400
+          if (!("data" in result)) setResult({ data: null, ...result });
         },
         onSubscribeError: () => release(),
       };

@@ -80,7 +80,8 @@ interface Row {
   name: string;
   role: Role;
   namespaces: string[] | null;
-  token_hash: Buffer;
+  /** bytea: a Uint8Array, not necessarily a Buffer */
+  token_hash: Uint8Array;
   prefix: string;
   created_at: Date;
   expires_at: Date | null;
@@ -118,7 +119,7 @@ export class TokenStore {
     const secret = generateSecret();
     const rows = await this.db.$queryRaw<Row[]>`
       INSERT INTO api_tokens (name, role, namespaces, token_hash, prefix, expires_at)
-      VALUES (${token.name}, ${token.role}, ${[...new Set(token.namespaces ?? [])].sort()}::text[], ${hashSecret(secret)}, ${secret.slice(0, SHOWN)}, ${token.expiresAt ?? null}::timestamptz)
+      VALUES (${token.name}, ${token.role}, ${[...new Set(token.namespaces ?? [])].sort()}::text[], ${hashSecret(secret)}, ${secret.slice(0, SHOWN)}, ${token.expiresAt?.toISOString() ?? null}::timestamptz)
       ON CONFLICT (name) DO NOTHING
       RETURNING *`;
     if (!rows.length) throw new TokenError("ALREADY_EXISTS", `a token named "${token.name}" exists`);
@@ -157,7 +158,8 @@ export class TokenStore {
     if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_EVERY_MS) {
       // at most one write a minute per token, whatever the number of requests or instances
       await this.db.$executeRaw`
-        UPDATE api_tokens SET last_used_at = ${now} WHERE id = ${row.id}::uuid AND (last_used_at IS NULL OR last_used_at <= ${new Date(now.getTime() - LAST_USED_EVERY_MS)})`;
+        UPDATE api_tokens SET last_used_at = ${now.toISOString()}::timestamptz
+        WHERE id = ${row.id}::uuid AND (last_used_at IS NULL OR last_used_at <= ${new Date(now.getTime() - LAST_USED_EVERY_MS).toISOString()}::timestamptz)`;
     }
     return { tokenHash: hash, name: row.name, role: row.role, namespaces: info(row).namespaces, expiresAt: row.expires_at };
   }
@@ -165,8 +167,8 @@ export class TokenStore {
   /** Of the given token hashes, those that are still valid (open subscriptions re-check theirs). */
   async stillValid(hashes: Buffer[]): Promise<Set<string>> {
     if (!hashes.length) return new Set();
-    const rows = await this.db.$queryRaw<{ token_hash: Buffer }[]>`
-      SELECT token_hash FROM api_tokens WHERE token_hash = ANY(${hashes}::bytea[]) AND (expires_at IS NULL OR expires_at > ${this.now()})`;
-    return new Set(rows.map((r) => r.token_hash.toString("hex")));
+    const rows = await this.db.$queryRaw<{ token_hash: Uint8Array }[]>`
+      SELECT token_hash FROM api_tokens WHERE token_hash = ANY(${hashes}::bytea[]) AND (expires_at IS NULL OR expires_at > ${this.now().toISOString()}::timestamptz)`;
+    return new Set(rows.map((r) => Buffer.from(r.token_hash).toString("hex")));
   }
 }
