@@ -13,6 +13,7 @@ import { NodeAgent } from "./kubelet/agent.ts";
 import type { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { startServer } from "./server.ts";
+import { TokenStore } from "./auth/tokens.ts";
 
 export interface App {
   url: string;
@@ -42,6 +43,10 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     if (applied.length) log.info("applied migrations", { migrations: applied });
     const db = createDb(databaseUrl);
     stops.push(() => db.$disconnect());
+    if (config.bootstrapToken) {
+      await new TokenStore(db).bootstrap(config.bootstrapToken);
+      log.info("DEPLOYE_BOOTSTRAP_TOKEN is the admin token \"bootstrap\"");
+    }
     const feed = new ChangeFeed(databaseUrl, { log });
     await feed.start();
     stops.push(() => feed.stop());
@@ -57,7 +62,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     }
     const compactor = startCompaction(db, { retentionMs: config.changeLogRetentionMs, maxRows: config.changeLogMaxRows }, log);
     stops.push(() => compactor.stop());
-    const server = await startServer({ db, feed }, { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer });
+    const server = await startServer({ db, feed }, { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer, security: config });
     stops.push(() => server.close());
     return { url: server.url, databaseUrl, feed, hub: server.hub, controllers, nodeAgent, stop: stopAll };
   } catch (err) {

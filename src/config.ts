@@ -29,6 +29,24 @@ export interface Config {
   changeLogMaxRows: number | null;
   /** undelivered events a watch or events subscriber may fall behind before it is ended */
   subscriptionBuffer: number;
+  /** require API tokens (see src/auth/); defaults to on unless HOST is a loopback address */
+  auth: boolean;
+  /** DEPLOYE_BOOTSTRAP_TOKEN: made an admin token at start-up (null: none) */
+  bootstrapToken: string | null;
+  /** origins browsers may call from besides the server's own ("*": any, without credentials) */
+  corsOrigins: string[];
+  /** Host names accepted besides loopback ones while auth is off (DNS-rebinding protection) */
+  allowedHosts: string[];
+  /** per-token (or, with auth off, per-address) mutation bucket: refill per second and size */
+  mutationRate: number;
+  mutationBurst: number;
+  /** operations in one batched HTTP request */
+  maxBatch: number;
+  /** concurrent WebSocket connections and subscriptions, per token (or address) and per process */
+  wsConnectionsPerToken: number;
+  wsConnections: number;
+  subscriptionsPerToken: number;
+  subscriptions: number;
 }
 
 export const DEFAULT_SUBSCRIPTION_BUFFER = 1000;
@@ -75,6 +93,23 @@ const nonEmpty = (raw: string) => {
   if (raw.trim() === "") throw new Error("must not be empty");
   return raw;
 };
+const optionalList = (raw: string) => raw.split(",").map((s) => s.trim()).filter(Boolean);
+const origins = (raw: string) =>
+  optionalList(raw).map((o) => {
+    if (o === "*") return o;
+    let url: URL | null = null;
+    try {
+      url = new URL(o);
+    } catch {
+      // refused below
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== o.replace(/\/$/, "")) throw new Error(`must list origins like https://app.example.com or *, got "${o}"`);
+    return url.origin;
+  });
+const secret = (raw: string) => {
+  if (raw.trim().length < 16) throw new Error("must be at least 16 characters");
+  return raw.trim();
+};
 const list = (raw: string) => {
   const items = raw.split(",").map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) throw new Error("must list at least one name");
@@ -96,6 +131,18 @@ export const OPTIONS: Option[] = [
   { env: "SIM_MAX_GRACE_SECONDS", flag: "--sim-max-grace-seconds", key: "maxGraceSeconds", default: null, parse: optionalInt(0, 86_400), help: "cap on termination grace periods (demos, tests)" },
   { env: "CHANGELOG_RETENTION_MS", flag: "--changelog-retention-ms", key: "changeLogRetentionMs", default: 3_600_000, parse: optionalInt(1000, 2 ** 31 * 1000), help: "compact change-log rows older than this; off: keep" },
   { env: "CHANGELOG_MAX_ROWS", flag: "--changelog-max-rows", key: "changeLogMaxRows", default: 1_000_000, parse: optionalInt(100, 2 ** 40), help: "keep at most this many change-log rows; off: no limit" },
+  { env: "AUTH", flag: "--auth", key: "auth", default: null, parse: bool, help: "on: require API tokens; default off only for a loopback HOST" },
+  // no flag: a secret on the command line shows in every process listing
+  { env: "DEPLOYE_BOOTSTRAP_TOKEN", flag: "", key: "bootstrapToken", default: null, parse: secret, help: "made an admin token at start-up" },
+  { env: "CORS_ORIGINS", flag: "--cors-origins", key: "corsOrigins", default: [], parse: origins, help: "origins allowed to call from a browser, comma separated (* without credentials)" },
+  { env: "ALLOWED_HOSTS", flag: "--allowed-hosts", key: "allowedHosts", default: [], parse: optionalList, help: "Host names accepted besides loopback ones while auth is off" },
+  { env: "MUTATION_RATE", flag: "--mutation-rate", key: "mutationRate", default: 50, parse: int(1, 1_000_000), help: "mutations per second per token (refill of its bucket)" },
+  { env: "MUTATION_BURST", flag: "--mutation-burst", key: "mutationBurst", default: 500, parse: int(1, 1_000_000), help: "mutations a token may send at once (size of its bucket)" },
+  { env: "MAX_BATCH", flag: "--max-batch", key: "maxBatch", default: 10, parse: int(1, 100), help: "operations in one batched HTTP request" },
+  { env: "WS_CONNECTIONS_PER_TOKEN", flag: "--ws-connections-per-token", key: "wsConnectionsPerToken", default: 50, parse: int(1, 1_000_000), help: "concurrent WebSocket connections per token" },
+  { env: "WS_CONNECTIONS", flag: "--ws-connections", key: "wsConnections", default: 5000, parse: int(1, 1_000_000), help: "concurrent WebSocket connections per process" },
+  { env: "SUBSCRIPTIONS_PER_TOKEN", flag: "--subscriptions-per-token", key: "subscriptionsPerToken", default: 200, parse: int(1, 1_000_000), help: "concurrent subscriptions per token" },
+  { env: "SUBSCRIPTIONS", flag: "--subscriptions", key: "subscriptions", default: 10_000, parse: int(1, 1_000_000), help: "concurrent subscriptions per process" },
   { env: "SUBSCRIPTION_BUFFER", flag: "--subscription-buffer", key: "subscriptionBuffer", default: DEFAULT_SUBSCRIPTION_BUFFER, parse: int(1, 1_000_000), help: "events a subscriber may fall behind before it is ended (RESUBSCRIBE)" },
 ];
 
@@ -127,5 +174,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`${name} ${(err as Error).message}`);
     }
   }
-  return config as unknown as Config;
+  return withAuthDefault(config as unknown as Config);
+}
+
+/** Loopback interface names and addresses: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** AUTH defaults to off only on a loopback HOST; off anywhere else is refused. */
+function withAuthDefault(config: Config): Config {
+  const loopback = isLoopback(config.host);
+  if ((config.auth as boolean | null) === null) return { ...config, auth: !loopback };
+  if (!config.auth && !loopback) throw new ConfigError(`AUTH=off needs a loopback HOST (127.0.0.1, ::1, localhost), got HOST=${config.host}: anyone who can reach it could use the API`);
+  return config;
 }

@@ -18,6 +18,7 @@ async function main() {
   }
   const app = await startApp(config, log);
   console.log(`deploye is serving GraphQL and GraphiQL at ${app.url}`);
+  if (!config.auth) console.log(`auth is off (HOST ${config.host} is loopback): anyone on this machine can use the API; AUTH=on requires tokens`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

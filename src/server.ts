@@ -12,8 +12,11 @@ import { execute, GraphQLError, subscribe, type ExecutionArgs } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import { corsOptions, refuse, type GuardOptions } from "./auth/guard.ts";
+import { Auth, type AuthOptions } from "./auth/plugin.ts";
 import { migrationsApplied } from "./db/migrate.ts";
-import { DEFAULT_SUBSCRIPTION_BUFFER } from "./config.ts";
+import { DEFAULT_SUBSCRIPTION_BUFFER, loadConfig } from "./config.ts";
 import { createContext, type Services } from "./graphql/context.ts";
 import { asBadUserInput, useBadUserInputCode, useQueryShapeLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
@@ -45,17 +48,28 @@ export interface ServerOptions {
   log: Logger;
   /** undelivered events a subscriber may fall behind (see SubscriptionHub) */
   subscriptionBuffer?: number;
+  /** auth, browser checks and abuse limits (src/auth/); unset ones take the configuration's defaults for `host` */
+  security?: Partial<SecurityOptions>;
 }
+
+export type SecurityOptions = GuardOptions & AuthOptions & { maxBatch: number };
+
+/** the header a GET request needs (yoga's CSRF prevention); a JSON POST is preflighted anyway */
+export const CSRF_HEADER = "x-graphql-yoga-csrf";
 
 export async function startServer(services: Services, options: ServerOptions): Promise<ApiServer> {
   const hub = new SubscriptionHub({ ...services, limit: options.subscriptionBuffer ?? DEFAULT_SUBSCRIPTION_BUFFER, log: options.log });
+  const security: SecurityOptions = { ...loadConfig({ HOST: options.host }), ...options.security };
+  const auth = new Auth(services.db, security, options.log);
   const yoga = createYoga<{ connectionParams?: Record<string, unknown> }>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: { subscriptionsProtocol: "WS" },
     landingPage: false,
     logging: false,
-    plugins: [useQueryShapeLimits, useBadUserInputCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
+    cors: corsOptions(security.corsOrigins),
+    batching: { limit: security.maxBatch },
+    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), auth.plugin as never, useQueryShapeLimits, useBadUserInputCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
     context: ({ request, connectionParams }) => createContext({ ...services, hub }, { request, connectionParams }),
   });
 
@@ -86,14 +100,33 @@ export async function startServer(services: Services, options: ServerOptions): P
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     if (routes.some((route) => route(req, res, path))) return;
+    const refused = refuse(req, security);
+    if (refused) return sendJson(res, refused.status, { errors: [{ message: refused.message, extensions: { code: refused.code } }] });
     const refusal = bodyRefusal(req);
     if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: "BAD_USER_INPUT" } }] });
     void yoga.requestListener(req, res);
   });
 
-  const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
+  const wss = new WebSocketServer({
+    server,
+    path: GRAPHQL_PATH,
+    maxPayload: MAX_BODY_BYTES,
+    verifyClient: ({ req }, accept) => {
+      const refused = refuse(req, security);
+      if (refused) return accept(false, refused.status, refused.message);
+      if (!auth.connectionRoom(wss.clients.size)) return accept(false, 503, "too many WebSocket connections");
+      accept(true);
+    },
+  });
   const wsServer = useServer(
     {
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        const release = await auth.connect(typeof authorization === "string" ? authorization : null, ctx.extra.request.socket.remoteAddress, (code, reason) => ctx.extra.socket.close(code, reason));
+        if (!release) return false;
+        ctx.extra.socket.once("close", release);
+        return true;
+      },
       execute: (args) => (args.rootValue as { execute: typeof execute }).execute(args as ExecutionArgs),
       subscribe: (args) => (args.rootValue as { subscribe: typeof subscribe }).subscribe(args as ExecutionArgs),
       onSubscribe: async (ctx, _id, params) => {
@@ -133,6 +166,7 @@ export async function startServer(services: Services, options: ServerOptions): P
     server,
     hub,
     async close() {
+      auth.stop();
       hub.stop();
       await wsServer.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -9,6 +9,8 @@ import type { Requirement } from "../domain/labels.ts";
 
 export interface ListFilter {
   namespace?: string | null;
+  /** only these namespaces (a namespaced token); null or absent: every namespace */
+  namespaces?: readonly string[] | null;
   /** events only */
   involvedObjectName?: string | null;
   requirements?: readonly Requirement[] | null;
@@ -40,6 +42,10 @@ export async function readPage<K extends TableKind>(db: Db, kind: K, filter: Lis
   if (filter.namespace != null) {
     params.push(filter.namespace);
     where.push(`namespace = $${params.length}`);
+  }
+  if (filter.namespaces) {
+    params.push(filter.namespaces);
+    where.push(`namespace = ANY($${params.length}::text[])`);
   }
   if (filter.involvedObjectName != null) {
     params.push(filter.involvedObjectName);

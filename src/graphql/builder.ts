@@ -2,6 +2,8 @@
 import SchemaBuilder from "@pothos/core";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import { resolveVisibleNode, scopeAuthOptions, type Scopes } from "../auth/scopes.ts";
 import { GraphQLError, Kind, type ValueNode } from "graphql";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
@@ -10,6 +12,7 @@ import type { Context } from "./context.ts";
 
 export const builder = new SchemaBuilder<{
   Context: Context;
+  AuthScopes: Scopes;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: false;
@@ -19,7 +22,8 @@ export const builder = new SchemaBuilder<{
     IntOrString: { Input: IntOrString; Output: IntOrString };
   };
 }>({
-  plugins: [PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  scopeAuth: scopeAuthOptions,
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.db,
@@ -31,6 +35,7 @@ export const builder = new SchemaBuilder<{
     clientMutationId: "omit",
     cursorType: "String",
     nodesQueryOptions: false,
+    nodeQueryOptions: { resolve: resolveVisibleNode },
   },
 });
 
@@ -94,4 +99,4 @@ builder.scalarType("IntOrString", {
   parseLiteral: (ast) => parseIntOrString(literalValue(ast)),
 });
 
-builder.queryType({});
+builder.queryType({ authScopes: { viewer: true } });

@@ -1,6 +1,7 @@
 // The one context factory, shared by every transport (HTTP and SSE through yoga, WebSocket through
 // graphql-ws), so that credentials (Authorization header or connectionParams.authorization) are
 // read in one place.
+import { EVERYONE, type Principal } from "../auth/tokens.ts";
 import type { ChangeFeed } from "../db/change-feed.ts";
 import type { Db } from "../db/client.ts";
 import type { SubscriptionHub } from "./subscription-hub.ts";
@@ -16,6 +17,12 @@ export interface Context extends Services {
   hub: SubscriptionHub;
   /** the raw credential presented, if any ("Bearer <token>"); checked by the auth layer */
   authorization: string | null;
+  /**
+   * Who is calling (src/auth/): everyone with auth off; with auth on the verified token, or null
+   * for a missing or bad one (authProblem says which).
+   */
+  principal: Principal | null;
+  authProblem?: string;
 }
 
 export interface ContextSource {
@@ -23,11 +30,13 @@ export interface ContextSource {
   connectionParams?: Readonly<Record<string, unknown>>;
 }
 
-export function createContext<S extends Services>(services: S, source: ContextSource): S & Pick<Context, "authorization"> {
+export function createContext<S extends Services>(services: S, source: ContextSource): S & Pick<Context, "authorization" | "principal"> {
   const fromHeader = source.request?.headers.get("authorization") ?? null;
   const fromParams = source.connectionParams?.authorization;
   return {
     ...services,
     authorization: fromHeader ?? (typeof fromParams === "string" ? fromParams : null),
+    // replaced by the auth plugin when auth is on
+    principal: EVERYONE,
   };
 }

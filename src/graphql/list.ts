@@ -9,6 +9,7 @@ import { parseSelector, SelectorParseError, type Requirement } from "../domain/l
 import type { RowOfKind, TableKind } from "../db/kinds.ts";
 import { isPageKey, readPage, type PageKey } from "../db/pages.ts";
 import { isDns1123Label, isDns1123Subdomain } from "../domain/names.ts";
+import { limitedTo } from "../auth/namespaces.ts";
 import type { Context } from "./context.ts";
 import { badInput } from "./errors.ts";
 
@@ -63,7 +64,7 @@ export async function listConnection<K extends TableKind>(ctx: Context, info: Gr
   const impossible = (args.namespace != null && !isDns1123Label(args.namespace)) || (args.involvedObjectName != null && !isDns1123Subdomain(args.involvedObjectName));
   const page = impossible
     ? { items: [], hasNextPage: false, totalCount: 0 }
-    : await readPage(ctx.db, kind, { namespace: args.namespace, involvedObjectName: args.involvedObjectName, requirements }, after, first, queryFromInfo({ context: ctx, info, path: ["edges", "node"] }));
+    : await readPage(ctx.db, kind, { namespace: args.namespace, namespaces: limitedTo(ctx), involvedObjectName: args.involvedObjectName, requirements }, after, first, queryFromInfo({ context: ctx, info, path: ["edges", "node"] }));
   const edges = page.items.map((item) => ({ cursor: encodeCursor(item.key), node: item.row }));
   return {
     edges,

@@ -17,7 +17,7 @@ async function typedErrors<T>(write: Promise<T>): Promise<T> {
   }
 }
 
-builder.mutationType({});
+builder.mutationType({ authScopes: { editor: true } });
 
 builder.mutationFields((t) => {
   const byName = { namespace: t.arg.string({ required: true, defaultValue: "default" }), name: t.arg.string({ required: true }) };

@@ -1,6 +1,7 @@
 // The contract's Query fields.
 import { readNamespaces } from "../db/pages.ts";
 import { isObjectKey } from "../domain/names.ts";
+import { visible } from "../auth/namespaces.ts";
 import { builder } from "./builder.ts";
 import { listConnection } from "./list.ts";
 import { DeploymentConnection, EventConnection, PodConnection, ReplicaSetConnection } from "./objects.ts";
@@ -15,13 +16,13 @@ builder.queryFields((t) => {
   };
   return {
     namespaces: t.stringList({
-      resolve: (_root, _args, ctx) => readNamespaces(ctx.db),
+      resolve: async (_root, _args, ctx) => (await readNamespaces(ctx.db)).filter((ns) => visible(ctx, ns)),
     }),
     deployment: t.prismaField({
       type: "Deployment",
       nullable: true,
       args: byName,
-      resolve: (query, _root, key, ctx) => (isObjectKey(key) ? ctx.db.deployment.findUnique({ ...query, where: { namespace_name: key } }) : null),
+      resolve: (query, _root, key, ctx) => (isObjectKey(key) && visible(ctx, key.namespace) ? ctx.db.deployment.findUnique({ ...query, where: { namespace_name: key } }) : null),
     }),
     deployments: t.field({
       type: DeploymentConnection,
@@ -33,7 +34,7 @@ builder.queryFields((t) => {
       type: "ReplicaSet",
       nullable: true,
       args: byName,
-      resolve: (query, _root, key, ctx) => (isObjectKey(key) ? ctx.db.replicaSet.findUnique({ ...query, where: { namespace_name: key } }) : null),
+      resolve: (query, _root, key, ctx) => (isObjectKey(key) && visible(ctx, key.namespace) ? ctx.db.replicaSet.findUnique({ ...query, where: { namespace_name: key } }) : null),
     }),
     replicaSets: t.field({
       type: ReplicaSetConnection,
@@ -44,7 +45,7 @@ builder.queryFields((t) => {
       type: "Pod",
       nullable: true,
       args: byName,
-      resolve: (query, _root, key, ctx) => (isObjectKey(key) ? ctx.db.pod.findUnique({ ...query, where: { namespace_name: key } }) : null),
+      resolve: (query, _root, key, ctx) => (isObjectKey(key) && visible(ctx, key.namespace) ? ctx.db.pod.findUnique({ ...query, where: { namespace_name: key } }) : null),
     }),
     pods: t.field({
       type: PodConnection,

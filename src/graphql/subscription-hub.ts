@@ -43,7 +43,11 @@ export interface WatchFilter extends WatchScope {
   kind: "Deployment" | "ReplicaSet" | "Pod";
   /** null: no label selector */
   requirements: Requirement[] | null;
+  /** the caller's namespaces (a namespaced token); null: every namespace */
+  namespaces?: readonly string[] | null;
 }
+
+const within = (namespaces: readonly string[] | null | undefined, namespace: unknown) => !namespaces || namespaces.includes(namespace as string);
 
 /**
  * The event a watch sends for a change of its kind and namespace, or null. With a selector, an
@@ -67,7 +71,7 @@ function inScope(scope: WatchScope, change: Change): boolean {
 const itemOf = (type: ChangeType, change: Change): WatchItem => ({ type, resourceVersion: change.id, kind: change.kind, object: change.object, position: change.id });
 
 function watchItem(filter: WatchFilter, change: Change): WatchItem | null {
-  if (!inScope(filter, change)) return null;
+  if (!inScope(filter, change) || !within(filter.namespaces, change.namespace)) return null;
   const type = watchEventType(filter.requirements, change);
   return type && itemOf(type, change);
 }
@@ -164,7 +168,7 @@ export class SubscriptionHub {
         if (through !== null) return null;
         const snapshot = await readSnapshot(db, filter, filter.requirements ?? []);
         through = snapshot.through;
-        return snapshot.objects.map((object, i, all): WatchItem => ({
+        return snapshot.objects.filter((object) => within(filter.namespaces, object.namespace)).map((object, i, all): WatchItem => ({
           type: "ADDED",
           resourceVersion: BigInt(object.resource_version as string | number),
           kind: filter.kind,
@@ -195,10 +199,10 @@ export class SubscriptionHub {
   }
 
   /** New and updated Event objects from now on. */
-  events(namespace: string | null, involvedObjectName: string | null): Subscriber<WatchItem> {
+  events(namespace: string | null, involvedObjectName: string | null, namespaces: readonly string[] | null = null): Subscriber<WatchItem> {
     const scope: WatchScope = { kind: "Event", namespace };
     return this.#tap("Event", (change) =>
-      inScope(scope, change) && change.type !== "DELETED" && (involvedObjectName === null || involvedNameOf(change) === involvedObjectName)
+      inScope(scope, change) && within(namespaces, change.namespace) && change.type !== "DELETED" && (involvedObjectName === null || involvedNameOf(change) === involvedObjectName)
         ? itemOf(change.type, change)
         : null,
       { resumeError: (reason) => resubscribe("the events subscription", reason, null) },

@@ -4,8 +4,10 @@
 // RESUBSCRIBE) arrives as a result with `errors`, after which the stream completes.
 import { isDns1123Label, isDns1123Subdomain } from "../domain/names.ts";
 import { rowOf } from "../db/watch.ts";
+import { limitedTo, visible } from "../auth/namespaces.ts";
 import { builder } from "./builder.ts";
-import { badInput } from "./errors.ts";
+import { notFound } from "../domain/refusals.ts";
+import { badInput, refusalError } from "./errors.ts";
 import { labelSelectorArg } from "./list.ts";
 import { ResourceKind } from "./meta.ts";
 import { DeploymentNode, EventNode, PodNode, ReplicaSetNode, RolloutStatusRef } from "./objects.ts";
@@ -51,14 +53,17 @@ function nameArg<T extends string | null | undefined>(value: T, field: string, v
   return value;
 }
 
-builder.subscriptionType({});
+builder.subscriptionType({ authScopes: { viewer: true } });
 
 builder.subscriptionFields((t) => ({
   rolloutStatus: t.field({
     type: RolloutStatusRef,
     description: "the current RolloutStatus at once, then a new one on every change of the Deployment or its ReplicaSets",
     args: { namespace: t.arg.string({ required: true, defaultValue: "default" }), name: t.arg.string({ required: true }) },
-    subscribe: (_root, { namespace, name }, ctx) => ctx.hub.rolloutStatus(nameArg(namespace, "namespace", isDns1123Label), nameArg(name, "name", isDns1123Subdomain)),
+    subscribe: (_root, { namespace, name }, ctx) => {
+      if (!visible(ctx, namespace)) throw refusalError(notFound("Deployment", namespace, name));
+      return ctx.hub.rolloutStatus(nameArg(namespace, "namespace", isDns1123Label), nameArg(name, "name", isDns1123Subdomain));
+    },
     resolve: unwrap,
   }),
   watch: t.field({
@@ -75,7 +80,7 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_root, args, ctx) =>
       ctx.hub.watch(
-        { kind: args.kind, namespace: nameArg(args.namespace, "namespace", isDns1123Label) ?? null, requirements: labelSelectorArg(args.labelSelector) },
+        { kind: args.kind, namespace: nameArg(args.namespace, "namespace", isDns1123Label) ?? null, requirements: labelSelectorArg(args.labelSelector), namespaces: limitedTo(ctx) },
         resourceVersionArg(args.resourceVersion),
       ),
     resolve: unwrap,
@@ -84,7 +89,7 @@ builder.subscriptionFields((t) => ({
     type: EventNode,
     args: { namespace: t.arg.string(), involvedObjectName: t.arg.string() },
     subscribe: (_root, args, ctx) =>
-      ctx.hub.events(nameArg(args.namespace, "namespace", isDns1123Label) ?? null, nameArg(args.involvedObjectName, "involvedObjectName", isDns1123Subdomain) ?? null),
+      ctx.hub.events(nameArg(args.namespace, "namespace", isDns1123Label) ?? null, nameArg(args.involvedObjectName, "involvedObjectName", isDns1123Subdomain) ?? null, limitedTo(ctx)),
     resolve: (item) => rowOf("Event", unwrap(item).object),
   }),
 }));
