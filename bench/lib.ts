@@ -298,10 +298,13 @@ export function machine() {
 const fmt = (v: unknown) => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2)) : v === null || v === undefined ? "—" : String(v));
 
 /** Prints a markdown table and writes bench/results/<name>.json (rows, parameters, machine, time). */
-export function report(name: string, title: string, rows: Row[], extra: Record<string, unknown> = {}): void {
+export function markdownTable(title: string, rows: Row[]): string {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const lines = [`### ${title}`, "", `| ${cols.join(" | ")} |`, `|${cols.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${cols.map((c) => fmt(r[c])).join(" | ")} |`)];
-  console.log(`\n${lines.join("\n")}\n`);
+  return [`### ${title}`, "", `| ${cols.join(" | ")} |`, `|${cols.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${cols.map((c) => fmt(r[c])).join(" | ")} |`)].join("\n");
+}
+
+export function report(name: string, title: string, rows: Row[], extra: Record<string, unknown> = {}): void {
+  console.log(`\n${markdownTable(title, rows)}\n`);
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
   writeFileSync(
     join(ROOT, `bench/results/${name}.json`),

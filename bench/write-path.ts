@@ -4,7 +4,7 @@
 // connection per client.
 //   --concurrency 1,10,50   --seconds 8   --modes on,off
 import pg from "pg";
-import { CREATE_DEPLOYMENT, flag, freshDatabase, gql, listFlag, numFlag, percentile, readySpec, report, runBench, SCALE, SET_IMAGE, startServer, type Row } from "./lib.ts";
+import { CREATE_DEPLOYMENT, Counter, flag, freshDatabase, gql, listFlag, numFlag, percentile, readySpec, report, runBench, SCALE, SET_IMAGE, startServer, type Row } from "./lib.ts";
 
 const levels = listFlag("concurrency", [1, 10, 50]);
 const seconds = numFlag("seconds", 8);
@@ -62,11 +62,14 @@ await runBench(async (pgs) => {
         for (let i = 0; i < 30; i++) await gql(server.url, SCALE, { n: "w0", ns: "default", r: 1 + (i % 2) });
         for (const mutation of ["scaleDeployment", "setImage"] as const) {
           for (const c of levels) {
+            const counter = new Counter(db, pgs);
+            await counter.start();
             const api = await load(c, (w, i) =>
               mutation === "scaleDeployment"
                 ? gql(server.url, SCALE, { n: `w${w}`, ns: "default", r: 1 + (i % 2) })
                 : gql(server.url, SET_IMAGE, { n: `w${w}`, ns: "default", i: `nginx:1.${i % 2 ? 27 : 25}.${i}` }),
             );
+            const counts = await counter.stop();
             const raw = await load(c, (w, i) => clients[w].query(FLOOR_SQL[mutation], ["default", `w${w}`, mutation === "scaleDeployment" ? 1 + (i % 2) : `nginx:floor.${i}`]));
             rows.push({
               mutation,
@@ -79,6 +82,9 @@ await runBench(async (pgs) => {
               "floor p50": raw.p50,
               "floor p99": raw.p99,
               "× floor (throughput)": api.perSecond / raw.perSecond,
+              // with controllers on this includes the reconciling each write causes
+              "SQL stmts/op": counts.statements === null ? null : counts.statements / api.ops,
+              "write txs/op": counts.writeTransactions / api.ops,
             });
             console.log(JSON.stringify(rows.at(-1)));
           }
