@@ -23,6 +23,9 @@ if (role === "clients") {
   let errors = 0;
   let closed = 0;
   let sample = "";
+  /** results with errors instead of data (the first one kept to show) */
+  let failures = 0;
+  let firstFailure = "";
   const sockets: WebSocket[] = [];
   const connect = () => {
     const ws = mode === "graphql" ? new WebSocket(url, "graphql-transport-ws") : new WebSocket(url);
@@ -38,6 +41,11 @@ if (role === "clients") {
       const msg = JSON.parse(text);
       if (msg.type === "connection_ack") return ws.send(SUBSCRIBE);
       if (msg.type === "ping") return ws.send(JSON.stringify({ type: "pong" }));
+      if (msg.type === "error" || (msg.type === "next" && !msg.payload?.data)) {
+        failures++;
+        firstFailure ||= JSON.stringify(msg.payload).slice(0, 300);
+        return;
+      }
       if (msg.type !== "next") return;
       if (!gotFirst) {
         gotFirst = true;
@@ -64,9 +72,9 @@ if (role === "clients") {
     }
     if (made >= n) clearInterval(timer);
   }, 10);
-  const status = setInterval(() => send({ type: "status", open, first, errors, closed, at: now() }), 250);
+  const status = setInterval(() => send({ type: "status", open, first, errors, closed, failures, firstFailure, at: now() }), 250);
   process.on("message", (m: { type: string }) => {
-    if (m.type === "collect") send({ type: "arrivals", arrivals: [...arrivals], sample, open, first, errors, closed });
+    if (m.type === "collect") send({ type: "arrivals", arrivals: [...arrivals], sample, open, first, errors, closed, failures, firstFailure });
     if (m.type === "exit") {
       clearInterval(status);
       for (const ws of sockets) ws.terminate();

@@ -16,19 +16,23 @@ const gapMs = numFlag("gap-ms", 1000);
 const PEER = fileURLToPath(new URL("./fanout-peer.ts", import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
 
-interface Status { open: number; first: number; errors: number; closed: number }
+interface Status { open: number; first: number; errors: number; closed: number; failures: number; firstFailure: string }
 interface Collected extends Status { arrivals: [number, number[]][]; sample: string }
 
 function peer(args: string[]): { child: ChildProcess; last: () => Status; next: <T>(type: string) => Promise<T> } {
   const child = fork(PEER, args, { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  let last: Status = { open: 0, first: 0, errors: 0, closed: 0 };
-  const waiting: { type: string; resolve: (m: any) => void }[] = [];
+  let last: Status = { open: 0, first: 0, errors: 0, closed: 0, failures: 0, firstFailure: "" };
+  const waiting: { type: string; resolve: (m: any) => void; reject: (e: Error) => void }[] = [];
+  // a peer that dies fails the benchmark instead of leaving it waiting
+  child.on("exit", (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`fan-out peer ${args[0]} exited with ${code} while waiting for "${w.type}"`));
+  });
   child.on("message", (m: any) => {
     if (m.type === "status") last = m;
     const i = waiting.findIndex((w) => w.type === m.type);
     if (i >= 0) waiting.splice(i, 1)[0].resolve(m);
   });
-  return { child, last: () => last, next: (type) => new Promise((resolve) => waiting.push({ type, resolve })) };
+  return { child, last: () => last, next: (type) => new Promise((resolve, reject) => waiting.push({ type, resolve, reject })) };
 }
 
 /** latencies (ms) of every arrival after its change's commit/send time */
@@ -108,6 +112,8 @@ await runBench(async (pgs) => {
         "first status": connected.first,
         "all first status s": allFirstMs === null ? null : allFirstMs / 1000,
         "conn errors": connected.errors,
+        closed: got.closed,
+        "error results": got.failures,
         deliveries: `${lat.deliveries}/${changes * n}`,
         "p50 ms": percentile(lat.all, 50),
         "p99 ms": percentile(lat.all, 99),
@@ -120,6 +126,7 @@ await runBench(async (pgs) => {
         "KB/idle subscriber": (rssIdle - rss0) / Math.max(1, connected.open),
         "floor KB/socket": (floorRssIdle - floorRss0) / Math.max(1, fgot.open),
       });
+      if (got.firstFailure) console.log(`first error result: ${got.firstFailure}`);
       console.log(JSON.stringify(rows.at(-1)));
     } finally {
       await writer.end();
