@@ -126,7 +126,7 @@ await runBench(async (pgs) => {
         "KB/idle subscriber": (rssIdle - rss0) / Math.max(1, connected.open),
         "floor KB/socket": (floorRssIdle - floorRss0) / Math.max(1, fgot.open),
       });
-      if (got.firstFailure) console.log(`first error result: ${got.firstFailure}`);
+      if (got.firstFailure) console.log(`first error result: ${got.firstFailure}\nserver output (tail):\n${server.output().slice(-2000)}`);
       console.log(JSON.stringify(rows.at(-1)));
     } finally {
       await writer.end();
