@@ -18,6 +18,7 @@ import { createContext, type Services } from "./graphql/context.ts";
 import { asBadUserInput, useBadUserInputCode, useQueryShapeLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
 import { useGraphQLSSEWithBackpressure } from "./graphql/sse.ts";
+import { useUnavailableCode } from "./graphql/unavailable.ts";
 import { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import type { Logger } from "./log.ts";
@@ -55,7 +56,7 @@ export async function startServer(services: Services, options: ServerOptions): P
     graphiql: { subscriptionsProtocol: "WS" },
     landingPage: false,
     logging: false,
-    plugins: [useQueryShapeLimits, useBadUserInputCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
+    plugins: [useQueryShapeLimits, useBadUserInputCode, useUnavailableCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
     context: ({ request, connectionParams }) => createContext({ ...services, hub }, { request, connectionParams }),
   });
 
