@@ -5,7 +5,7 @@ import { Cluster, type Instance } from "./cluster.ts";
 import { checkAcknowledged, checkStates, checkWakeups, CHECKS, readLog, type Check, type Log, type Violation } from "./checks.ts";
 import { Rng } from "./rng.ts";
 import { ResumingWatch, rawSubscriber } from "./watchers.ts";
-import { BEHAVIOR, post, Workload } from "./workload.ts";
+import { BEHAVIOR, post, Workload, type DeletePolicy } from "./workload.ts";
 
 export const FAULTS = ["kill9", "instances", "postgresRestart", "network", "subscribers"] as const;
 export type Fault = (typeof FAULTS)[number];
@@ -18,6 +18,8 @@ export interface CampaignOptions {
   rounds?: number;
   /** concurrent Deployments of the workload */
   deployments?: number;
+  /** propagation policies of the workload's deletes (default: all three) */
+  deletePolicies?: readonly DeletePolicy[];
   log?: (line: string) => void;
 }
 
@@ -88,7 +90,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     }
 
     // the faulty phase
-    const workload = new Workload(rng, options.deployments ?? 20, urls);
+    const workload = new Workload(rng, options.deployments ?? 20, urls, options.deletePolicies);
     const until = Date.now() + options.minutes * 60_000;
     let running = true;
     const workers = Array.from({ length: 4 }, async (_, w) => {
@@ -285,6 +287,7 @@ function shuffle<T>(rng: Rng, items: T[]): T[] {
  */
 async function quietPhase(url: string, db: Cluster, violations: Violation[]): Promise<Set<string>> {
   const names = ["quiet-rolling", "quiet-recreate", "quiet-surge"];
+  const replicas = 4;
   const strategies = [
     { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
     { type: "Recreate" },
@@ -294,7 +297,7 @@ async function quietPhase(url: string, db: Cluster, violations: Violation[]): Pr
   await Promise.all(
     names.map(async (name, i) => {
       const spec = {
-        replicas: 6,
+        replicas,
         selector: { matchLabels: { app: name } },
         template: {
           metadata: { labels: { app: name }, annotations: { [BEHAVIOR]: "ready", "sim.deploye.dev/startup-ms": "100" } },

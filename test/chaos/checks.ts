@@ -198,7 +198,8 @@ export function checkAcknowledged(log: Log, acks: Ack[], violations: Violation[]
     else live.set(row.uid, { kind: row.kind, ...row.object });
     if (row.kind === "ReplicaSet") {
       for (const set of current.values()) set.delete(row.uid);
-      const owner = row.type === "DELETED" ? null : row.object.owner_uid;
+      // a ReplicaSet already being deleted is not one an Orphan delete keeps
+      const owner = row.type === "DELETED" || row.object.deletion_timestamp ? null : row.object.owner_uid;
       if (owner) {
         if (!everOwned.has(owner)) everOwned.set(owner, new Set());
         everOwned.get(owner)!.add(row.uid);
@@ -226,7 +227,7 @@ export function checkAcknowledged(log: Log, acks: Ack[], violations: Violation[]
     if (ack.propagationPolicy === "Orphan") {
       for (const rsUid of ownedAt.get(ack.resourceVersion!)?.get(ack.uid!) ?? []) {
         const rs = live.get(rsUid);
-        if (!rs) violations.push({ check: "deletion", detail: `Orphan delete of ${ack.name}: its ReplicaSet ${rsUid} is gone` });
+        if (!rs) violations.push({ check: "deletion", detail: `Orphan delete of ${ack.name} (answered at ${ack.resourceVersion}): its ReplicaSet ${rsUid} is gone; ${history(log, [rsUid, ack.uid!], ack.resourceVersion!)}` });
         else if (rs.owner_uid) violations.push({ check: "deletion", detail: `Orphan delete of ${ack.name}: ReplicaSet ${rs.name} still has a controller owner` });
       }
     } else {
@@ -239,6 +240,14 @@ export function checkAcknowledged(log: Log, acks: Ack[], violations: Violation[]
       }
     }
   }
+}
+
+/** The rows of these objects from shortly before `from` on, for a violation's evidence. */
+function history(log: Log, uids: string[], from: string): string {
+  const rows = log.rows.filter((r) => uids.includes(r.uid) && BigInt(r.id) >= BigInt(from) - 50n);
+  return rows
+    .map((r) => `${r.id} ${r.kind} ${r.object.name} ${r.type} rv=${r.object.resource_version} replicas=${r.object.replicas} owner=${r.object.owner_uid ?? "-"} deleting=${r.object.deletion_timestamp ?? "-"} finalizers=${JSON.stringify(r.object.finalizers)} revision=${revisionOf(r.object)}`)
+    .join(" | ");
 }
 
 /**

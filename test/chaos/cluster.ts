@@ -79,7 +79,8 @@ export class Cluster {
   }
 
   async addInstance(extraEnv: Record<string, string> = {}): Promise<Instance> {
-    const server = await spawnServer({ ...this.env, ...extraEnv, DATABASE_URL: this.proxiedUrl });
+    // a loaded 2-core machine can take long to start a process
+    const server = await spawnServer({ ...this.env, ...extraEnv, DATABASE_URL: this.proxiedUrl }, { startTimeoutMs: 90_000 });
     const instance: Instance = { id: this.#nextId++, server, killed: false };
     server.child.once("exit", (code, signal) => {
       if (!instance.killed) this.unexpectedExits.push(`instance ${instance.id} exited (${code ?? signal}):\n${server.output().slice(-4000)}`);

@@ -1,4 +1,4 @@
-// `npm run chaos -- --seed S --minutes M`: runs the fault campaign, prints its table, and writes
+// `npm run chaos -- --seed S --minutes M [--deployments N] [--rounds R]`: runs the fault campaign, prints its table, and writes
 // the result to bench/results/chaos-<seed>-<time>.json. Exits 1 when any check was violated.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -34,7 +34,8 @@ async function main() {
   const seed = flag("seed", Date.now() % 1_000_000);
   const minutes = flag("minutes", 5);
   const deployments = flag("deployments", 20);
-  const result = await runCampaign({ seed, minutes, deployments, log: (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`) });
+  const rounds = flag("rounds", 0);
+  const result = await runCampaign({ seed, minutes, rounds, deployments, log: (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`) });
   console.log(table(result));
   for (const v of result.details.slice(0, 50)) console.log(`  ${v.check}: ${v.detail.split("\n")[0]}`);
   const dir = fileURLToPath(new URL("../../bench/results/", import.meta.url));

@@ -8,6 +8,9 @@ import type { Rng } from "./rng.ts";
 export const BEHAVIOR = "sim.deploye.dev/behavior";
 export type Behavior = "ready" | "crashloop" | "unready" | "manual";
 
+export const DELETE_POLICIES = ["Background", "Foreground", "Orphan"] as const;
+export type DeletePolicy = (typeof DELETE_POLICIES)[number];
+
 export interface Ack {
   op: string;
   name: string;
@@ -73,9 +76,12 @@ export class Workload {
   readonly #rng: Rng;
   readonly #urls: () => string[];
 
-  constructor(rng: Rng, deployments: number, urls: () => string[]) {
+  readonly #policies: readonly DeletePolicy[];
+
+  constructor(rng: Rng, deployments: number, urls: () => string[], policies: readonly DeletePolicy[] = DELETE_POLICIES) {
     this.#rng = rng;
     this.#urls = urls;
+    this.#policies = policies;
     this.slots = Array.from({ length: deployments }, (_, i) => ({ name: `c${i}-0`, generation: 0, exists: false, behavior: "ready" as Behavior }));
   }
 
@@ -112,7 +118,7 @@ export class Workload {
     } else if (choice < 88) {
       await this.#call(url, "rollback", name, `mutation($n: String!) { r: rollbackDeployment(name: $n) { ${DEPLOYMENT_FIELDS} } }`, { n: name });
     } else {
-      const policy = rng.pick(["Background", "Foreground", "Orphan"] as const);
+      const policy = rng.pick(this.#policies);
       const ack = await this.#call(url, "delete", name, `mutation($n: String!, $p: DeletionPropagation) { r: deleteDeployment(name: $n, propagationPolicy: $p) { ${DEPLOYMENT_FIELDS} } }`, { n: name, p: policy });
       ack.propagationPolicy = policy;
       if (ack.outcome === "ok" || ack.code === "NOT_FOUND") {
