@@ -44,7 +44,7 @@ export const BOUNDS = {
    * a quiet rollout's consecutive steps (pods start in 100 ms): a missed wake-up waits for the
    * 10-minute resync; the bound leaves room for a loaded 2-core machine
    */
-  wakeupGapMs: 10_000,
+  wakeupGapMs: 20_000,
   /** an API call while Postgres is down must fail within this */
   outageFailMs: 5_000,
   /** /readyz 200 again after Postgres is back */
@@ -308,16 +308,16 @@ async function quietPhase(url: string, db: Cluster, violations: Violation[]): Pr
       const created = await post(url, `mutation($m: ObjectMetaInput!, $s: DeploymentSpecInput!) { createDeployment(metadata: $m, spec: $s) { metadata { uid } } }`, { m: { name }, s: spec });
       if (!created.data) throw new Error(`quiet phase: ${JSON.stringify(created.errors)}`);
       uids.add(created.data.createDeployment.metadata.uid);
-      if (!(await waitDone(db, name))) return violations.push({ check: "wakeup", detail: `quiet ${name} was not created within 30 s` });
+      if (!(await waitDone(db, name))) return violations.push({ check: "wakeup", detail: `quiet ${name} was not created within 60 s` });
       await post(url, `mutation($n: String!) { setImage(name: $n, container: "app", image: "app:2") { metadata { name } } }`, { n: name });
-      if (!(await waitDone(db, name))) violations.push({ check: "wakeup", detail: `quiet ${name} did not finish its rollout within 30 s` });
+      if (!(await waitDone(db, name))) violations.push({ check: "wakeup", detail: `quiet ${name} did not finish its rollout within 60 s` });
     }),
   );
   return uids;
 }
 
 async function waitDone(db: Cluster, name: string): Promise<boolean> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const rows = await db.query(
       `SELECT 1 FROM deployments WHERE name = $1 AND observed_generation = generation AND updated_replicas = replicas AND available_replicas = replicas AND status_replicas = replicas`,
