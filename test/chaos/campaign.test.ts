@@ -21,7 +21,7 @@ const DELETE_POLICIES = ["Background", "Foreground"] as const;
 
 describe("fault campaign, fixed-seed slice", () => {
   for (const seed of SEEDS) {
-    it(`seed ${seed}: every check holds under every kind of fault`, { timeout: 240_000 }, async () => {
+    it(`seed ${seed}: every check holds under every kind of fault`, { timeout: 360_000 }, async () => {
       const result = await runCampaign({ seed, minutes: 0, rounds: 1, deployments: 8, deletePolicies: DELETE_POLICIES });
       const summary = `${table(result)}\n${result.details.map((v) => `${v.check}: ${v.detail}`).join("\n")}`;
       for (const fault of FAULTS) expect(result.faults[fault], summary).toBeGreaterThan(0);
