@@ -21,6 +21,7 @@ import { createContext, type Services } from "./graphql/context.ts";
 import { asBadUserInput, useBadUserInputCode, useQueryShapeLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
 import { useGraphQLSSEWithBackpressure } from "./graphql/sse.ts";
+import { useUnavailableCode } from "./graphql/unavailable.ts";
 import { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import type { Logger } from "./log.ts";
@@ -69,7 +70,7 @@ export async function startServer(services: Services, options: ServerOptions): P
     logging: false,
     cors: corsOptions(security.corsOrigins),
     batching: { limit: security.maxBatch },
-    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), auth.plugin as never, useQueryShapeLimits, useBadUserInputCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
+    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), auth.plugin as never, useQueryShapeLimits, useBadUserInputCode, useUnavailableCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
     context: ({ request, connectionParams }) => createContext({ ...services, hub }, { request, connectionParams }),
   });
 

@@ -1,5 +1,6 @@
 // The only place Prisma clients are made.
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 
 export type Db = PrismaClient;
@@ -12,7 +13,13 @@ export interface DbOptions {
 }
 
 export function createDb(url: string, options: DbOptions = {}): Db {
-  const adapter = new PrismaPg({ connectionString: url, max: options.max ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // pg-pool takes its error listener off a client while it is checked out; a FATAL from the server
+  // (shutdown, restart: 57P01) on such a client between statements would then be an unhandled
+  // 'error' event and end the process. Every client keeps a listener: the failure reaches the
+  // caller through its query, and the pool drops the broken client.
+  pool.on("connect", (client) => client.on("error", () => {}));
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const client = new PrismaClient({
     adapter,
     log: options.onQuery ? [{ emit: "event", level: "query" }] : [],
