@@ -10,6 +10,8 @@ import { migrate } from "./db/migrate.ts";
 import { ControllerManager } from "./controller/manager.ts";
 import type { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { Metrics } from "./metrics.ts";
+import { trackRollouts } from "./rollout-tracker.ts";
 import { startServer } from "./server.ts";
 
 export interface App {
@@ -19,6 +21,7 @@ export interface App {
   /** the server's subscribers */
   hub: SubscriptionHub;
   controllers: ControllerManager | null;
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
@@ -42,16 +45,24 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const feed = new ChangeFeed(databaseUrl, { log });
     await feed.start();
     stops.push(() => feed.stop());
+    const metrics = new Metrics({ db, feed });
+    const untrackRollouts = trackRollouts(feed, { completed: metrics.rolloutsCompleted, failed: metrics.rolloutsFailed }, log);
+    stops.push(async () => untrackRollouts());
     const controllers = config.controllers ? new ControllerManager({ db, feed, config, log }) : null;
     if (controllers) {
+      const queues = { deployment: controllers.deployments, replicaset: controllers.replicaSets, kubelet: controllers.pods, gc: controllers.gc };
+      for (const [name, queue] of Object.entries(queues)) if (queue) metrics.observeQueue(name, queue);
       await controllers.start();
       stops.push(() => controllers.stop());
     }
     const compactor = startCompaction(db, { retentionMs: config.changeLogRetentionMs, maxRows: config.changeLogMaxRows }, log);
     stops.push(() => compactor.stop());
-    const server = await startServer({ db, feed }, { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer });
+    const server = await startServer(
+      { db, feed },
+      { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer, metrics, metricsPublic: config.metricsPublic, drainMs: config.shutdownTimeoutMs / 2 },
+    );
     stops.push(() => server.close());
-    return { url: server.url, databaseUrl, feed, hub: server.hub, controllers, stop: stopAll };
+    return { url: server.url, databaseUrl, feed, hub: server.hub, controllers, metrics, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

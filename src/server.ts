@@ -17,10 +17,15 @@ import { DEFAULT_SUBSCRIPTION_BUFFER } from "./config.ts";
 import { createContext, type Services } from "./graphql/context.ts";
 import { asBadUserInput, useBadUserInputCode, useQueryShapeLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
+import { useObservability } from "./graphql/observe.ts";
 import { useGraphQLSSEWithBackpressure } from "./graphql/sse.ts";
 import { SubscriptionHub } from "./graphql/subscription-hub.ts";
+import { useUnexpectedErrors, yogaLogger } from "./graphql/unexpected-errors.ts";
+import { InFlight } from "./http/in-flight.ts";
+import { REQUEST_ID_HEADER, requestIdOf } from "./http/request-id.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import type { Logger } from "./log.ts";
+import { Metrics, metricsRoute } from "./metrics.ts";
 
 export interface ApiServer {
   url: string;
@@ -45,19 +50,30 @@ export interface ServerOptions {
   log: Logger;
   /** undelivered events a subscriber may fall behind (see SubscriptionHub) */
   subscriptionBuffer?: number;
+  /** the process's metrics (default: a registry of this server's own) */
+  metrics?: Metrics;
+  /** METRICS_PUBLIC: /metrics without a token even when auth is on */
+  metricsPublic?: boolean;
+  /** on close, how long in-flight HTTP requests may take to finish (default 5 s) */
+  drainMs?: number;
 }
 
 export async function startServer(services: Services, options: ServerOptions): Promise<ApiServer> {
   const hub = new SubscriptionHub({ ...services, limit: options.subscriptionBuffer ?? DEFAULT_SUBSCRIPTION_BUFFER, log: options.log });
-  const yoga = createYoga<{ connectionParams?: Record<string, unknown> }>({
+  const metrics = options.metrics ?? new Metrics(services);
+  const yoga = createYoga<{ connectionParams?: Record<string, unknown>; req: IncomingMessage }>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: { subscriptionsProtocol: "WS" },
     landingPage: false,
-    logging: false,
-    plugins: [useQueryShapeLimits, useBadUserInputCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
-    context: ({ request, connectionParams }) => createContext({ ...services, hub }, { request, connectionParams }),
+    logging: yogaLogger(options.log),
+    maskedErrors: { isDev: false },
+    plugins: [useUnexpectedErrors(options.log), useObservability(metrics, options.log), useQueryShapeLimits, useBadUserInputCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
+    context: ({ request, connectionParams, req }) => createContext({ ...services, hub }, { request, connectionParams, requestId: requestIdOf(req) }),
   });
+  /** shutting down: /readyz answers 503 */
+  let draining = false;
+  const inFlight = new InFlight();
 
   async function ready(): Promise<{ ok: boolean; database: boolean; migrations: boolean }> {
     try {
@@ -72,6 +88,7 @@ export async function startServer(services: Services, options: ServerOptions): P
     (_req, res, path) => path === "/healthz" && (sendJson(res, 200, { status: "ok" }), true),
     (_req, res, path) => {
       if (path !== "/readyz") return false;
+      if (draining) return sendJson(res, 503, { status: "shutting down" }), true;
       void ready().then((r) => sendJson(res, r.ok ? 200 : 503, { status: r.ok ? "ready" : "not ready", database: r.database, migrations: r.migrations }));
       return true;
     },
@@ -81,9 +98,15 @@ export async function startServer(services: Services, options: ServerOptions): P
       res.end();
       return true;
     },
+    metricsRoute(metrics, { public: options.metricsPublic ?? false }),
   ];
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const requestId = requestIdOf(req);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    inFlight.track(res);
+    const started = performance.now();
+    res.once("close", () => options.log.debug("request", { requestId, method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }));
     const path = (req.url ?? "/").split("?")[0];
     if (routes.some((route) => route(req, res, path))) return;
     const refusal = bodyRefusal(req);
@@ -92,6 +115,7 @@ export async function startServer(services: Services, options: ServerOptions): P
   });
 
   const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
+  wss.on("headers", (headers, req) => headers.push(`X-Request-Id: ${requestIdOf(req)}`));
   const wsServer = useServer(
     {
       execute: (args) => (args.rootValue as { execute: typeof execute }).execute(args as ExecutionArgs),
@@ -133,11 +157,17 @@ export async function startServer(services: Services, options: ServerOptions): P
     server,
     hub,
     async close() {
+      // stop accepting, end every subscription (SSE streams end, graphql-ws closes with 1001), let
+      // the requests in flight finish (bounded), then drop what is left
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       hub.stop();
       await wsServer.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeIdleConnections();
+      await inFlight.settled(options.drainMs ?? 5000);
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }

@@ -1,5 +1,6 @@
 // The only place Prisma clients are made.
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 
 export type Db = PrismaClient;
@@ -11,8 +12,16 @@ export interface DbOptions {
   onQuery?: (sql: string) => void;
 }
 
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The client's connection pool (for metrics); $disconnect ends it. */
+export function poolOf(db: Db): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 export function createDb(url: string, options: DbOptions = {}): Db {
-  const adapter = new PrismaPg({ connectionString: url, max: options.max ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const client = new PrismaClient({
     adapter,
     log: options.onQuery ? [{ emit: "event", level: "query" }] : [],
@@ -21,5 +30,6 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     const onQuery = options.onQuery;
     (client as unknown as { $on(e: "query", cb: (ev: { query: string }) => void): void }).$on("query", (ev) => onQuery(ev.query));
   }
+  pools.set(client, pool);
   return client;
 }

@@ -1,6 +1,7 @@
 // The one context factory, shared by every transport (HTTP and SSE through yoga, WebSocket through
 // graphql-ws), so that credentials (Authorization header or connectionParams.authorization) are
 // read in one place.
+import { randomUUID } from "node:crypto";
 import type { ChangeFeed } from "../db/change-feed.ts";
 import type { Db } from "../db/client.ts";
 import type { SubscriptionHub } from "./subscription-hub.ts";
@@ -16,18 +17,23 @@ export interface Context extends Services {
   hub: SubscriptionHub;
   /** the raw credential presented, if any ("Bearer <token>"); checked by the auth layer */
   authorization: string | null;
+  /** the request's id (X-Request-Id; for WebSocket operations, the upgrade request's) */
+  requestId: string;
 }
 
 export interface ContextSource {
   request?: Request;
   connectionParams?: Readonly<Record<string, unknown>>;
+  /** the transport's request id (default: a fresh one) */
+  requestId?: string;
 }
 
-export function createContext<S extends Services>(services: S, source: ContextSource): S & Pick<Context, "authorization"> {
+export function createContext<S extends Services>(services: S, source: ContextSource): S & Pick<Context, "authorization" | "requestId"> {
   const fromHeader = source.request?.headers.get("authorization") ?? null;
   const fromParams = source.connectionParams?.authorization;
   return {
     ...services,
     authorization: fromHeader ?? (typeof fromParams === "string" ? fromParams : null),
+    requestId: source.requestId ?? randomUUID(),
   };
 }

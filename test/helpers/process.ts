@@ -28,7 +28,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 30 s:\n${out}`)), 30_000);
     const onData = () => {
-      const m = /serving GraphQL and GraphiQL at (\S+)/.exec(out);
+      const m = /serving GraphQL and GraphiQL at ([^\s"]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         child.stdout!.off("data", onData);
