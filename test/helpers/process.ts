@@ -15,8 +15,9 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/** `entry`: node's arguments (default: the sources through tsx; the build: ["dist/main.js"]) */
+export async function spawnServer(env: Record<string, string>, entry = ["--import", "tsx", "src/main.ts"]): Promise<ServerProcess> {
+  const child = spawn(process.execPath, entry, {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
