@@ -30,7 +30,7 @@ async function main() {
     setTimeout(() => {
       log.error("shutdown did not finish in time; exiting", { timeoutMs: config.shutdownTimeoutMs });
       process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
+    }, config.shutdownTimeoutMs);
     app.stop().then(
       () => {
         log.info("shut down", { ms: Date.now() - started });

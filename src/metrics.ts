@@ -77,12 +77,15 @@ export class Metrics {
         this.set({ state: "idle" }, pool.idleCount);
       },
     });
-    new Gauge({
-      name: "deploye_change_feed_reconnects",
+    let reconnects = 0;
+    new Counter({
+      name: "deploye_change_feed_reconnects_total",
       help: "Times the change feed's LISTEN connection was re-established",
       registers,
       collect() {
-        this.set(sources.feed.stats().reconnects);
+        const now = sources.feed.stats().reconnects;
+        if (now > reconnects) this.inc(now - reconnects);
+        reconnects = now;
       },
     });
     // the three database-wide gauges share one query per scrape (their collects run together); a

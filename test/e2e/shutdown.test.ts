@@ -2,29 +2,17 @@
 // accepting, lets the request in flight finish, /readyz turns 503, graphql-ws closes with 1001, SSE
 // streams end, in-flight reconciles finish, and it exits 0 well within SHUTDOWN_TIMEOUT_MS. A restart then completes the rollout
 // with every stored state inside the rolling-update bounds.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connect } from "node:net";
-import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
-import { spawnServer, type ServerProcess } from "../helpers/process.ts";
-import { apiAt, createDeployment, Database, getDeployment, invariantViolations, replay, setImage, statesFrom } from "../helpers/rollout.ts";
+import { rolloutProcesses } from "../helpers/rollout-processes.ts";
+import { apiAt, createDeployment, getDeployment, invariantViolations, replay, setImage, statesFrom } from "../helpers/rollout.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { sseClient, Stream, wsClient, ROLLOUT_STATUS, WATCH } from "./subscriptions-helpers.ts";
 
-let database: TestDatabase;
-let db: Database;
-const servers: ServerProcess[] = [];
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = new Database(database.url);
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => (s.child.exitCode === null ? s.kill9() : undefined)));
-  await db?.close();
-  await database?.drop();
-});
+const processes = rolloutProcesses();
 
 const SHUTDOWN_TIMEOUT_MS = 8000;
-const env = () => ({ DATABASE_URL: database.url, SIM_STARTUP_MS: "200", SIM_MAX_GRACE_SECONDS: "0", SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), LOG_LEVEL: "info" });
+const env = () => ({ DATABASE_URL: processes.database.url, SIM_STARTUP_MS: "200", SIM_MAX_GRACE_SECONDS: "0", SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), LOG_LEVEL: "info" });
 
 /**
  * A request in flight when shutdown begins, with /readyz pipelined behind it: the POST's headers
@@ -57,8 +45,7 @@ function inFlightRequest(url: string) {
 describe("graceful shutdown", () => {
   it("during a rollout with open subscriptions: exits 0 within the bound; a restart converges within the bounds", async () => {
     const name = "web";
-    const first = await spawnServer(env());
-    servers.push(first);
+    const first = await processes.spawn(env());
     let api = apiAt(first.url);
     const { uid } = await createDeployment(api, name, { replicas: 10, behavior: "ready", strategy: { type: "RollingUpdate", maxSurge: "25%", maxUnavailable: "25%" } });
     await waitFor(() => getDeployment(api, name), (d) => d.rolloutStatus.done, { timeoutMs: 30_000, what: "10 replicas up" });
@@ -73,7 +60,7 @@ describe("graceful shutdown", () => {
     const overSingle = new Stream(single, ROLLOUT_STATUS, { namespace: "default", name });
     await Promise.all([overWs.take(1), overSse.take(1), overSingle.take(1)]);
 
-    const start = await db.maxChangeId();
+    const start = await processes.db.maxChangeId();
     await setImage(api, name, "nginx:2");
     await waitFor(() => getDeployment(api, name), (d) => d.replicaSets.length === 2 && d.replicaSets[0].spec.replicas > 0 && !d.rolloutStatus.done, { timeoutMs: 30_000, intervalMs: 10, what: "the rollout to be under way" });
 
@@ -97,13 +84,12 @@ describe("graceful shutdown", () => {
     sse.dispose();
     single.dispose();
 
-    const restartedAt = await db.maxChangeId();
-    const second = await spawnServer(env());
-    servers.push(second);
+    const restartedAt = await processes.db.maxChangeId();
+    const second = await processes.spawn(env());
     api = apiAt(second.url);
     const d = await waitFor(() => getDeployment(api, name), (d) => d.rolloutStatus.done && d.rolloutStatus.revision === 2, { timeoutMs: 60_000, what: "the rollout to complete after the restart" });
     expect(d.rolloutStatus).toMatchObject({ updatedReplicas: 10, availableReplicas: 10, oldReplicas: 0 });
-    const states = await replay(db, uid);
+    const states = await replay(processes.db, uid);
     expect(statesFrom(states, restartedAt + 1n).length).toBeGreaterThan(0);
     expect(invariantViolations(statesFrom(states, start))).toEqual([]);
     expect(await second.stop()).toBe(0);
