@@ -1,4 +1,5 @@
-// Prometheus metrics (prom-client), one registry per server. Counters and histograms are moved by
+// Prometheus metrics (prom-client), one registry per server, plus Node's default process metrics
+// (collected once per process, however many servers it runs). Counters and histograms are moved by
 // the code that does the work (the GraphQL plugin in graphql/observe.ts, the work-queue observer
 // below, the rollout tracker in rollout-tracker.ts); gauges that mirror state (queue depth, pool,
 // change-feed lag, rollouts in progress) are read when Prometheus scrapes. Label values are
@@ -25,8 +26,20 @@ export interface MetricsSources {
   feed: ChangeFeed;
 }
 
+let processRegistry: Registry | null = null;
+
+/** prom-client's default metrics, started once per process (they run timers and observers). */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 export class Metrics {
-  readonly registry = new Registry();
+  /** this server's metrics and the process's */
+  readonly registry: Registry;
   readonly operations: Counter<"type" | "operation" | "outcome">;
   readonly operationSeconds: Histogram<"type" | "operation">;
   readonly subscribers: Gauge<"transport" | "field">;
@@ -42,8 +55,8 @@ export class Metrics {
   readonly #names = new Set<string>();
 
   constructor(sources: MetricsSources) {
-    const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    const own = new Registry();
+    const registers = [own];
     this.operations = new Counter({ name: "deploye_graphql_operations_total", help: "GraphQL operations by type, operation name and outcome (ok or the first error code)", labelNames: ["type", "operation", "outcome"], registers });
     this.operationSeconds = new Histogram({ name: "deploye_graphql_operation_duration_seconds", help: "Execution time of GraphQL queries and mutations", labelNames: ["type", "operation"], buckets: SECONDS_BUCKETS, registers });
     this.subscribers = new Gauge({ name: "deploye_subscribers", help: "Open subscriptions by transport and subscription field", labelNames: ["transport", "field"], registers });
@@ -106,6 +119,7 @@ export class Metrics {
     fromDatabase("deploye_change_feed_lag_rows", "Newest change-log id minus the last one the change feed handed out", (g) => g.lagRows);
     fromDatabase("deploye_change_feed_lag_seconds", "Age of the oldest change not yet handed out (0 when caught up)", (g) => g.lagSeconds);
     fromDatabase("deploye_rollouts_in_progress", "Deployments whose rollout is progressing (database-wide)", (g) => g.rolloutsInProgress);
+    this.registry = Registry.merge([processMetrics(), own]);
   }
 
   /** The operation name as a label value: anonymous, itself, or "other" past the cap. */
