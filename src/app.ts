@@ -12,6 +12,8 @@ import { ControllerManager } from "./controller/manager.ts";
 import { NodeAgent } from "./kubelet/agent.ts";
 import type { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { Metrics } from "./metrics.ts";
+import { trackRollouts } from "./rollout-tracker.ts";
 import { startServer } from "./server.ts";
 import { TokenStore } from "./auth/tokens.ts";
 
@@ -23,6 +25,7 @@ export interface App {
   hub: SubscriptionHub;
   controllers: ControllerManager | null;
   nodeAgent: NodeAgent | null;
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
@@ -50,21 +53,30 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const feed = new ChangeFeed(databaseUrl, { log });
     await feed.start();
     stops.push(() => feed.stop());
+    const metrics = new Metrics({ db, feed });
+    const untrackRollouts = trackRollouts(feed, { completed: metrics.rolloutsCompleted, failed: metrics.rolloutsFailed }, log);
+    stops.push(async () => untrackRollouts());
     const controllers = config.controllers ? new ControllerManager({ db, feed, config, log }) : null;
     if (controllers) {
+      const queues = { deployment: controllers.deployments, replicaset: controllers.replicaSets, gc: controllers.gc };
+      for (const [name, queue] of Object.entries(queues)) if (queue) metrics.observeQueue(name, queue);
       await controllers.start();
       stops.push(() => controllers.stop());
     }
     const nodeAgent = config.simulator ? new NodeAgent({ db, feed, config, log }) : null;
     if (nodeAgent) {
+      metrics.observeQueue("kubelet", nodeAgent.pods);
       await nodeAgent.start();
       stops.push(() => nodeAgent.stop());
     }
     const compactor = startCompaction(db, { retentionMs: config.changeLogRetentionMs, maxRows: config.changeLogMaxRows }, log);
     stops.push(() => compactor.stop());
-    const server = await startServer({ db, feed }, { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer, security: config });
+    const server = await startServer(
+      { db, feed },
+      { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer, security: config, metrics, metricsPublic: config.metricsPublic, drainMs: config.shutdownTimeoutMs / 2 },
+    );
     stops.push(() => server.close());
-    return { url: server.url, databaseUrl, feed, hub: server.hub, controllers, nodeAgent, stop: stopAll };
+    return { url: server.url, databaseUrl, feed, hub: server.hub, controllers, nodeAgent, metrics, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -47,6 +47,10 @@ export interface Config {
   wsConnections: number;
   subscriptionsPerToken: number;
   subscriptions: number;
+  /** /metrics without a token even when auth is on */
+  metricsPublic: boolean;
+  /** SIGTERM/SIGINT: the whole shutdown's bound, after which the process exits non-zero */
+  shutdownTimeoutMs: number;
 }
 
 export const DEFAULT_SUBSCRIPTION_BUFFER = 1000;
@@ -144,7 +148,25 @@ export const OPTIONS: Option[] = [
   { env: "SUBSCRIPTIONS_PER_TOKEN", flag: "--subscriptions-per-token", key: "subscriptionsPerToken", default: 200, parse: int(1, 1_000_000), help: "concurrent subscriptions per token" },
   { env: "SUBSCRIPTIONS", flag: "--subscriptions", key: "subscriptions", default: 10_000, parse: int(1, 1_000_000), help: "concurrent subscriptions per process" },
   { env: "SUBSCRIPTION_BUFFER", flag: "--subscription-buffer", key: "subscriptionBuffer", default: DEFAULT_SUBSCRIPTION_BUFFER, parse: int(1, 1_000_000), help: "events a subscriber may fall behind before it is ended (RESUBSCRIBE)" },
+  { env: "METRICS_PUBLIC", flag: "--metrics-public", key: "metricsPublic", default: false, parse: bool, help: "on: /metrics needs no token even with auth on (scrapers on a trusted network)" },
+  { env: "SHUTDOWN_TIMEOUT_MS", flag: "--shutdown-timeout-ms", key: "shutdownTimeoutMs", default: 10_000, parse: int(100, 600_000), help: "bound on a graceful shutdown (ms); past it the process exits 1" },
 ];
+
+const SECRET_KEY = /bootstrapToken|secret|password/i;
+
+/** The configuration as it may be logged: no URL password, no token or secret. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (SECRET_KEY.test(key)) out[key] = value == null ? value : "[redacted]";
+    else if (key === "databaseUrl" && typeof value === "string") {
+      const url = new URL(value);
+      if (url.password) url.password = "redacted";
+      out[key] = url.toString();
+    } else out[key] = value;
+  }
+  return out;
+}
 
 /** Reads flags (`--port 4000` or `--port=4000`) over environment variables over defaults. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, argv: string[] = []): Config {

@@ -1,7 +1,8 @@
-// Minimal leveled logger: one line per record, JSON fields after the message.
+// The process's logger: pino underneath the small leveled interface the code calls (message, then
+// fields). JSON lines on stdout, or pino-pretty when stdout is a terminal.
+import { createRequire } from "node:module";
+import { pino, type DestinationStream } from "pino";
 import type { LogLevel } from "./config.ts";
-
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -10,11 +11,22 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l + "\n")): Logger {
-  const emit = (at: Exclude<LogLevel, "silent">) => (msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[at] < ORDER[level]) return;
-    const extra = fields && Object.keys(fields).length ? " " + JSON.stringify(fields) : "";
-    write(`${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} ${msg}${extra}`);
-  };
-  return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+const LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/**
+ * A logger at `level`. Lines go to `destination` when given (tests), else to stdout: JSON lines,
+ * or pretty when stdout is a terminal.
+ */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const stream = destination ?? (process.stdout.isTTY ? prettyStream() : pino.destination({ dest: 1, sync: true }));
+  const p = pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, stream);
+  const logger = {} as Logger;
+  for (const at of LEVELS) logger[at] = (msg, fields) => (fields ? p[at](fields, msg) : p[at](msg));
+  return logger;
+}
+
+/** pino-pretty, loaded only for a terminal (it is not needed for JSON lines). */
+function prettyStream(): DestinationStream {
+  const pretty = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
+  return pretty({ colorize: true, sync: true, destination: 1 });
 }

@@ -20,11 +20,16 @@ import { DEFAULT_SUBSCRIPTION_BUFFER, loadConfig } from "./config.ts";
 import { createContext, type Services } from "./graphql/context.ts";
 import { asBadUserInput, useBadUserInputCode, useQueryShapeLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
+import { useObservability } from "./graphql/observe.ts";
 import { useGraphQLSSEWithBackpressure } from "./graphql/sse.ts";
 import { useUnavailableCode } from "./graphql/unavailable.ts";
 import { SubscriptionHub } from "./graphql/subscription-hub.ts";
+import { useUnexpectedErrors, yogaLogger } from "./graphql/unexpected-errors.ts";
+import { InFlight } from "./http/in-flight.ts";
+import { REQUEST_ID_HEADER, requestIdOf } from "./http/request-id.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import type { Logger } from "./log.ts";
+import { Metrics, metricsRoute } from "./metrics.ts";
 
 export interface ApiServer {
   url: string;
@@ -51,6 +56,12 @@ export interface ServerOptions {
   subscriptionBuffer?: number;
   /** auth, browser checks and abuse limits (src/auth/); unset ones take the configuration's defaults for `host` */
   security?: Partial<SecurityOptions>;
+  /** the process's metrics (default: a registry of this server's own) */
+  metrics?: Metrics;
+  /** METRICS_PUBLIC: /metrics without a token even when auth is on */
+  metricsPublic?: boolean;
+  /** on close, how long in-flight HTTP requests may take to finish (default 5 s) */
+  drainMs?: number;
 }
 
 export type SecurityOptions = GuardOptions & AuthOptions & { maxBatch: number };
@@ -62,17 +73,31 @@ export async function startServer(services: Services, options: ServerOptions): P
   const hub = new SubscriptionHub({ ...services, limit: options.subscriptionBuffer ?? DEFAULT_SUBSCRIPTION_BUFFER, log: options.log });
   const security: SecurityOptions = { ...loadConfig({ HOST: options.host }), ...options.security };
   const auth = new Auth(services.db, security, options.log);
-  const yoga = createYoga<{ connectionParams?: Record<string, unknown> }>({
+  const metrics = options.metrics ?? new Metrics(services);
+  const yoga = createYoga<{ connectionParams?: Record<string, unknown>; req: IncomingMessage }>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: { subscriptionsProtocol: "WS" },
     landingPage: false,
-    logging: false,
+    logging: yogaLogger(options.log),
+    maskedErrors: { isDev: false },
     cors: corsOptions(security.corsOrigins),
     batching: { limit: security.maxBatch },
-    plugins: [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }), auth.plugin as never, useQueryShapeLimits, useBadUserInputCode, useUnavailableCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
-    context: ({ request, connectionParams }) => createContext({ ...services, hub }, { request, connectionParams }),
+    plugins: [
+      useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
+      auth.plugin as never,
+      useUnexpectedErrors(options.log),
+      useObservability(metrics, options.log),
+      useQueryShapeLimits,
+      useBadUserInputCode,
+      useUnavailableCode,
+      ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH),
+    ],
+    context: ({ request, connectionParams, req }) => createContext({ ...services, hub }, { request, connectionParams, requestId: requestIdOf(req) }),
   });
+  /** shutting down: /readyz answers 503 */
+  let draining = false;
+  const inFlight = new InFlight();
 
   async function ready(): Promise<{ ok: boolean; database: boolean; migrations: boolean }> {
     try {
@@ -87,6 +112,7 @@ export async function startServer(services: Services, options: ServerOptions): P
     (_req, res, path) => path === "/healthz" && (sendJson(res, 200, { status: "ok" }), true),
     (_req, res, path) => {
       if (path !== "/readyz") return false;
+      if (draining) return sendJson(res, 503, { status: "shutting down" }), true;
       void ready().then((r) => sendJson(res, r.ok ? 200 : 503, { status: r.ok ? "ready" : "not ready", database: r.database, migrations: r.migrations }));
       return true;
     },
@@ -96,9 +122,18 @@ export async function startServer(services: Services, options: ServerOptions): P
       res.end();
       return true;
     },
+    metricsRoute(metrics, {
+      public: options.metricsPublic ?? false,
+      authorize: async (req) => (await auth.authenticate(req.headers.authorization ?? null)).principal !== null,
+    }),
   ];
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const requestId = requestIdOf(req);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    inFlight.track(res);
+    const started = performance.now();
+    res.once("close", () => options.log.debug("request", { requestId, method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }));
     const path = (req.url ?? "/").split("?")[0];
     if (routes.some((route) => route(req, res, path))) return;
     const refused = refuse(req, security);
@@ -119,6 +154,7 @@ export async function startServer(services: Services, options: ServerOptions): P
       accept(true);
     },
   });
+  wss.on("headers", (headers, req) => headers.push(`X-Request-Id: ${requestIdOf(req)}`));
   const wsServer = useServer(
     {
       onConnect: async (ctx) => {
@@ -167,12 +203,18 @@ export async function startServer(services: Services, options: ServerOptions): P
     server,
     hub,
     async close() {
+      // stop accepting, end every subscription (SSE streams end, graphql-ws closes with 1001), let
+      // the requests in flight finish (bounded), then drop what is left
+      draining = true;
       auth.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       hub.stop();
       await wsServer.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeIdleConnections();
+      await inFlight.settled(options.drainMs ?? 5000);
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }

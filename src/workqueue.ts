@@ -25,8 +25,18 @@ export interface WorkQueueOptions {
   baseDelayMs?: number;
   /** longest retry delay (default 1000 s) */
   maxDelayMs?: number;
-  /** told about every failure before the key is retried */
-  onError?: (key: string, error: unknown) => void;
+  /** told about every failure before the key is retried (attempt: 1 for the first failure in a row) */
+  onError?: (key: string, error: unknown, attempt: number) => void;
+}
+
+/** Told what a queue does (metrics); the queue works the same without one. */
+export interface WorkQueueObserver {
+  /** the key entered the ready queue */
+  queued(key: string): void;
+  /** a worker took the key */
+  started(key: string): void;
+  /** the handler is done; failed: it threw and the key is retried */
+  finished(key: string, failed: boolean): void;
 }
 
 export class WorkQueue {
@@ -35,7 +45,7 @@ export class WorkQueue {
   private readonly clock: Clock;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
-  private readonly onError: (key: string, error: unknown) => void;
+  private readonly onError: (key: string, error: unknown, attempt: number) => void;
 
   /** keys ready to process, in order */
   private readonly queue: string[] = [];
@@ -50,6 +60,7 @@ export class WorkQueue {
   private retryCount = 0;
   private pumpScheduled = false;
   private shuttingDown = false;
+  private observer: WorkQueueObserver | null = null;
 
   constructor(options: WorkQueueOptions) {
     this.handler = options.handler;
@@ -75,11 +86,15 @@ export class WorkQueue {
     return this.retryCount;
   }
 
+  observe(observer: WorkQueueObserver): void {
+    this.observer = observer;
+  }
+
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
     if (this.processing.has(key)) return;
-    this.queue.push(key);
+    this.enqueue(key);
     this.schedulePump();
   }
 
@@ -126,6 +141,7 @@ export class WorkQueue {
     while (!this.shuttingDown && this.processing.size < this.workers && this.queue.length > 0) {
       const key = this.queue.shift() as string;
       this.dirty.delete(key);
+      this.observer?.started(key);
       // the handler starts on a later tick, when the key is already registered as processing
       const run = Promise.resolve()
         .then(() => this.process(key))
@@ -139,8 +155,10 @@ export class WorkQueue {
     try {
       await this.handler(key);
       this.failures.delete(key);
+      this.observer?.finished(key, false);
     } catch (error) {
-      this.onError(key, error);
+      this.observer?.finished(key, true);
+      this.onError(key, error, (this.failures.get(key) ?? 0) + 1);
       this.retry(key);
     }
   }
@@ -148,8 +166,13 @@ export class WorkQueue {
   /** The key's worker is free: a key added meanwhile goes back in the queue. */
   private finish(key: string): void {
     this.processing.delete(key);
-    if (this.dirty.has(key)) this.queue.push(key);
+    if (this.dirty.has(key)) this.enqueue(key);
     this.pump();
+  }
+
+  private enqueue(key: string): void {
+    this.queue.push(key);
+    this.observer?.queued(key);
   }
 
   /** Re-adds a failed key after its exponential back-off. */

@@ -38,7 +38,7 @@ export class ControllerManager {
     this.#o = options;
     this.#now = options.now ?? (() => new Date());
     const { db, config, log } = options;
-    const onError = (queue: string) => (key: string, error: unknown) => log.warn(`${queue} sync failed; retrying with back-off`, { key, error: String(error) });
+    const onError = (queue: string) => (key: string, error: unknown, attempt: number) => log.warn(`${queue} sync failed; retrying with back-off`, { key, attempt, error: String(error) });
     this.deployments = new WorkQueue({
       workers: config.workers,
       onError: onError("deployment"),

@@ -12,6 +12,13 @@ export interface DbOptions {
   onQuery?: (sql: string) => void;
 }
 
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The client's connection pool (for metrics); $disconnect ends it. */
+export function poolOf(db: Db): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 export function createDb(url: string, options: DbOptions = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
   // pg-pool takes its error listener off a client while it is checked out; a FATAL from the server
@@ -28,5 +35,6 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     const onQuery = options.onQuery;
     (client as unknown as { $on(e: "query", cb: (ev: { query: string }) => void): void }).$on("query", (ev) => onQuery(ev.query));
   }
+  pools.set(client, pool);
   return client;
 }

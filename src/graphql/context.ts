@@ -1,6 +1,7 @@
 // The one context factory, shared by every transport (HTTP and SSE through yoga, WebSocket through
 // graphql-ws), so that credentials (Authorization header or connectionParams.authorization) are
 // read in one place.
+import { randomUUID } from "node:crypto";
 import { EVERYONE, type Principal } from "../auth/tokens.ts";
 import type { ChangeFeed } from "../db/change-feed.ts";
 import type { Db } from "../db/client.ts";
@@ -23,14 +24,18 @@ export interface Context extends Services {
    */
   principal: Principal | null;
   authProblem?: string;
+  /** the request's id (X-Request-Id; for WebSocket operations, the upgrade request's) */
+  requestId: string;
 }
 
 export interface ContextSource {
   request?: Request;
   connectionParams?: Readonly<Record<string, unknown>>;
+  /** the transport's request id (default: a fresh one) */
+  requestId?: string;
 }
 
-export function createContext<S extends Services>(services: S, source: ContextSource): S & Pick<Context, "authorization" | "principal"> {
+export function createContext<S extends Services>(services: S, source: ContextSource): S & Pick<Context, "authorization" | "principal" | "requestId"> {
   const fromHeader = source.request?.headers.get("authorization") ?? null;
   const fromParams = source.connectionParams?.authorization;
   return {
@@ -38,5 +43,6 @@ export function createContext<S extends Services>(services: S, source: ContextSo
     authorization: fromHeader ?? (typeof fromParams === "string" ? fromParams : null),
     // replaced by the auth plugin when auth is on
     principal: EVERYONE,
+    requestId: source.requestId ?? randomUUID(),
   };
 }

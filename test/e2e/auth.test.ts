@@ -58,7 +58,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   db = createDb(database.url);
   const config = { ...loadConfig({}), port: 0, databaseUrl: database.url, auth: true, bootstrapToken: BOOT, simulator: false, mutationRate: 1000, mutationBurst: 1000 };
-  app = await startApp(config, createLogger("debug", (line) => logLines.push(line)));
+  app = await startApp(config, createLogger("debug", { write: (line: string) => void logLines.push(line) }));
 }, 60_000);
 
 afterAll(async () => {

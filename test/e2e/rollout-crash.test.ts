@@ -1,38 +1,25 @@
 // kill -9 of the server in the middle of a 100-replica rolling update, then a restart: the rollout
 // continues from what is stored and completes, and every state stored after the restart (replayed
 // from the change log) keeps the rolling-update bounds.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
-import { spawnServer, type ServerProcess } from "../helpers/process.ts";
-import { apiAt, createDeployment, Database, getDeployment, invariantViolations, replay, setImage, sizeSequence, statesFrom } from "../helpers/rollout.ts";
+import { describe, expect, it } from "vitest";
+import { rolloutProcesses } from "../helpers/rollout-processes.ts";
+import { apiAt, createDeployment, getDeployment, invariantViolations, replay, setImage, sizeSequence, statesFrom } from "../helpers/rollout.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-let database: TestDatabase;
-let db: Database;
-const servers: ServerProcess[] = [];
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = new Database(database.url);
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => (s.child.exitCode === null ? s.kill9() : undefined)));
-  await db?.close();
-  await database?.drop();
-});
+const processes = rolloutProcesses();
 
 // pods become ready on their own, 300 ms after they are created
-const env = () => ({ DATABASE_URL: database.url, SIM_STARTUP_MS: "300", SIM_MAX_GRACE_SECONDS: "0" });
+const env = () => ({ DATABASE_URL: processes.database.url, SIM_STARTUP_MS: "300", SIM_MAX_GRACE_SECONDS: "0" });
 
 describe("kill -9 during a rolling update", () => {
   it("of 100 replicas: after a restart the rollout completes, within the bounds at every state", async () => {
     const name = "big";
-    const first = await spawnServer(env());
-    servers.push(first);
+    const first = await processes.spawn(env());
     let api = apiAt(first.url);
     const { uid } = await createDeployment(api, name, { replicas: 100, behavior: "ready", strategy: { type: "RollingUpdate", maxSurge: "25%", maxUnavailable: "25%" } });
     await waitFor(() => getDeployment(api, name), (d) => d.rolloutStatus.done, { timeoutMs: 30_000, what: "100 replicas up" });
 
-    const start = await db.maxChangeId();
+    const start = await processes.db.maxChangeId();
     await setImage(api, name, "nginx:2");
     // some new pods are available and most old ones still run: mid-rollout
     const during = await waitFor(
@@ -41,15 +28,14 @@ describe("kill -9 during a rolling update", () => {
       { timeoutMs: 30_000, intervalMs: 10, what: "the rollout to be under way" },
     );
     await first.kill9();
-    const restartedAt = await db.maxChangeId();
+    const restartedAt = await processes.db.maxChangeId();
     const newName = during.replicaSets[0].metadata.name;
     // what the first server left behind: a rollout half done
-    const [[newAtKill, oldAtKill]] = sizeSequence(await replay(db, uid), newName).slice(-1);
+    const [[newAtKill, oldAtKill]] = sizeSequence(await replay(processes.db, uid), newName).slice(-1);
     expect(newAtKill).toBeGreaterThan(0);
     expect(oldAtKill).toBeGreaterThan(0);
 
-    const second = await spawnServer(env());
-    servers.push(second);
+    const second = await processes.spawn(env());
     api = apiAt(second.url);
     const d = await waitFor(() => getDeployment(api, name), (d) => d.rolloutStatus.done, { timeoutMs: 60_000, what: "the rollout to complete after the restart" });
     expect(d.rolloutStatus).toMatchObject({ revision: 2, updatedReplicas: 100, availableReplicas: 100, oldReplicas: 0, message: `deployment "${name}" successfully rolled out` });
@@ -59,7 +45,7 @@ describe("kill -9 during a rolling update", () => {
     ]);
     expect(d.replicaSets[0].pods.filter((p) => p.metadata.deletionTimestamp === null)).toHaveLength(100);
 
-    const states = await replay(db, uid);
+    const states = await replay(processes.db, uid);
     const afterRestart = statesFrom(states, restartedAt + 1n);
     expect(afterRestart.length).toBeGreaterThan(0);
     expect(invariantViolations(afterRestart)).toEqual([]);

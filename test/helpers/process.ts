@@ -15,8 +15,9 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-export async function spawnServer(env: Record<string, string>, { startTimeoutMs = 30_000 } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/** `entry`: node's arguments (default: the sources through tsx; the build: ["dist/main.js"]) */
+export async function spawnServer(env: Record<string, string>, { startTimeoutMs = 30_000, entry = ["--import", "tsx", "src/main.ts"] }: { startTimeoutMs?: number; entry?: string[] } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, entry, {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -28,7 +29,7 @@ export async function spawnServer(env: Record<string, string>, { startTimeoutMs 
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within ${startTimeoutMs} ms:\n${out}`)), startTimeoutMs);
     const onData = () => {
-      const m = /serving GraphQL and GraphiQL at (\S+)/.exec(out);
+      const m = /serving GraphQL and GraphiQL at ([^\s"]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         child.stdout!.off("data", onData);
