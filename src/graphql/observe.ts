@@ -12,8 +12,8 @@ interface TransportContext {
   /** graphql-ws: the socket (its subprotocol names the WebSocket protocol) */
   socket?: { protocol?: string };
   request?: Request;
-  /** the token the request authenticated with, if the auth layer put one in the context */
-  token?: { name?: string } | null;
+  /** who is calling (src/auth/): the token's name, never its secret */
+  principal?: { name?: string } | null;
 }
 
 /** A label for the transport a subscription came over. */
@@ -35,7 +35,7 @@ export function useObservability(metrics: Metrics, log: Logger): Plugin<Transpor
     onExecute: ({ args }) => {
       const op = operationOf(args.document, args.operationName);
       const labels = { type: op.type, operation: metrics.boundedName(op.name) };
-      if (op.type === "mutation") log.debug("mutation", { requestId: args.contextValue.requestId, operation: op.name, fields: op.fields, token: args.contextValue.token?.name ?? null });
+      if (op.type === "mutation") log.debug("mutation", { requestId: args.contextValue.requestId, operation: op.name, fields: op.fields, token: args.contextValue.principal?.name ?? null });
       const start = performance.now();
       return {
         onExecuteDone: ({ result }) => {
