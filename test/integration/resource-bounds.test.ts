@@ -1,0 +1,68 @@
+// What one request can make the server hold (issue 10 §2): nested lists are bounded by `limit`,
+// and a document whose lists multiply out beyond the cost budget is refused before execution.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "../../src/db/client.ts";
+import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { insertDeployment, insertPods, insertReplicaSet } from "../helpers/fixtures.ts";
+import { MAX_NESTED_LIMIT } from "../../src/graphql/nested-lists.ts";
+
+let app: TestApp;
+let db: Db;
+beforeAll(async () => {
+  app = await startTestApp({ controllers: false });
+  db = createDb(app.databaseUrl, { max: 2 });
+  const d = await insertDeployment(db, "bounds", "big");
+  const old = await insertReplicaSet(db, d, "old", 1);
+  const rs = await insertReplicaSet(db, d, "new", 2);
+  await insertPods(db, old, 3);
+  await insertPods(db, rs, 2000);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await app?.stop();
+});
+
+const codes = (body: { errors?: any[] }) => body.errors?.map((e) => e.extensions?.code);
+
+describe("nested lists take a bounded limit", () => {
+  it("ReplicaSet.pods: the first `limit` by name, 100 by default", async () => {
+    const two = await app.data(`{ replicaSet(namespace: "bounds", name: "big-old") { pods(limit: 2) { metadata { name } } } }`);
+    expect(two.replicaSet.pods.map((p: any) => p.metadata.name)).toEqual(["big-old-p0", "big-old-p1"]);
+    const dflt = await app.data(`{ replicaSet(namespace: "bounds", name: "big-new") { pods { metadata { name } } } }`);
+    expect(dflt.replicaSet.pods).toHaveLength(100);
+  });
+
+  it("Deployment.replicaSets: the `limit` newest, beside rolloutStatus and history that read them all", async () => {
+    const body = await app.data(`{ deployment(namespace: "bounds", name: "big") {
+      replicaSets(limit: 1) { metadata { name } pods(limit: 1) { metadata { name } } } history { revision } rolloutStatus { desiredReplicas } } }`);
+    expect(body.deployment.replicaSets).toEqual([{ metadata: { name: "big-new" }, pods: [{ metadata: { name: "big-new-p0" } }] }]);
+    expect(body.deployment.history.map((h: any) => h.revision)).toEqual([1, 2]);
+  });
+
+  it.each([-1, MAX_NESTED_LIMIT + 1])("refuses limit %i with BAD_USER_INPUT", async (limit) => {
+    for (const query of [
+      `query($n: Int) { replicaSet(namespace: "bounds", name: "big-old") { pods(limit: $n) { id } } }`,
+      `query($n: Int) { deployment(namespace: "bounds", name: "big") { replicaSets(limit: $n) { id } } }`,
+    ]) {
+      const body = await app.gql(query, { n: limit });
+      expect(codes(body), query).toEqual(["BAD_USER_INPUT"]);
+      expect(body.errors![0].extensions.fieldErrors).toEqual([{ field: "limit", message: `must be between 0 and ${MAX_NESTED_LIMIT}` }]);
+    }
+  });
+});
+
+describe("the query cost limit", () => {
+  it("refuses 300 aliases of deployment.replicaSets.pods before execution, and memory stays flat", async () => {
+    const query = `{ ${Array.from({ length: 300 }, (_, i) => `a${i}: deployment(namespace: "bounds", name: "big") { replicaSets { pods { metadata { name } } } }`).join(" ")} }`;
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    const body = await app.gql(query);
+    const ms = performance.now() - started;
+    expect(codes(body)).toEqual(["BAD_USER_INPUT"]);
+    expect(body.errors![0].message).toMatch(/^the operation may resolve 1206600 field values .* at most 100000 are allowed/);
+    expect(body.data ?? null).toBeNull();
+    expect(ms).toBeLessThan(3000); // tens of ms on an idle machine; executing it took the process down
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
+  });
+});
