@@ -8,6 +8,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import type { Change, ChangeFeed } from "../db/change-feed.ts";
 import type { Logger } from "../log.ts";
+import { setRepeatingTimer, type Timer } from "../timers.ts";
 import { syncPod } from "../kubelet/kubelet.ts";
 import { collectGarbage } from "./garbage-collector.ts";
 import { keyOf } from "./keys.ts";
@@ -36,7 +37,7 @@ export class ControllerManager {
   readonly gc: WorkQueue;
   #unsubscribe: (() => void)[] = [];
   #dispatching = 0;
-  #resyncTimer: NodeJS.Timeout | null = null;
+  #resyncTimer: Timer | null = null;
   readonly #o: ControllerManagerOptions;
   readonly #now: () => Date;
 
@@ -89,8 +90,7 @@ export class ControllerManager {
     this.#unsubscribe.push(feed.subscribe((batch) => void this.#dispatch(batch)));
     this.#unsubscribe.push(feed.onRelist(() => void this.resync()));
     await this.resync();
-    this.#resyncTimer = setInterval(() => void this.resync(), config.resyncMs);
-    this.#resyncTimer.unref();
+    this.#resyncTimer = setRepeatingTimer(() => void this.resync(), config.resyncMs, { unref: true });
   }
 
   /** Enqueues every object (level-triggered safety net: a lost event costs latency only). */
@@ -177,7 +177,7 @@ export class ControllerManager {
   }
 
   async stop(): Promise<void> {
-    if (this.#resyncTimer) clearInterval(this.#resyncTimer);
+    this.#resyncTimer?.clear();
     for (const u of this.#unsubscribe) u();
     await Promise.all([this.deployments.shutdown(), this.replicaSets.shutdown(), this.pods?.shutdown(), this.gc.shutdown()]);
   }

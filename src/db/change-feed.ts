@@ -4,6 +4,7 @@
 // exponential backoff, catches up from the change log, and tells consumers to re-list.
 import pg from "pg";
 import type { Logger } from "../log.ts";
+import { setRepeatingTimer, setTimer, type Timer } from "../timers.ts";
 
 export const CHANNEL = "deploye_changes";
 
@@ -82,8 +83,8 @@ export class ChangeFeed {
   #reading: Promise<void> | null = null;
   #again = false;
   #stopped = false;
-  #reconnectTimer: NodeJS.Timeout | null = null;
-  #pollTimer: NodeJS.Timeout | null = null;
+  #reconnectTimer: Timer | null = null;
+  #pollTimer: Timer | null = null;
   #stats = { batches: 0, rows: 0, reconnects: 0 };
   readonly #url: string;
   readonly #opts: Required<ChangeFeedOptions>;
@@ -100,8 +101,7 @@ export class ChangeFeed {
       this.#lastId = BigInt(rows[0].id ?? 0);
     });
     void this.#read(); // anything committed while connecting
-    this.#pollTimer = setInterval(() => this.#read(), this.#opts.pollMs);
-    this.#pollTimer.unref();
+    this.#pollTimer = setRepeatingTimer(() => this.#read(), this.#opts.pollMs, { unref: true });
   }
 
   get lastId(): bigint {
@@ -131,8 +131,8 @@ export class ChangeFeed {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#pollTimer) clearInterval(this.#pollTimer);
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#pollTimer?.clear();
+    this.#reconnectTimer?.clear();
     if (this.#reading) await this.#reading.catch(() => {});
     const client = this.#client;
     this.#client = null;
@@ -171,7 +171,7 @@ export class ChangeFeed {
   }
 
   #scheduleReconnect(delay: number) {
-    this.#reconnectTimer = setTimeout(async () => {
+    this.#reconnectTimer = setTimer(async () => {
       if (this.#stopped) return;
       try {
         await this.#connect();
