@@ -7,6 +7,7 @@ import type { GraphQLResolveInfo } from "graphql";
 import { parseSelector, SelectorParseError, type Requirement } from "../domain/labels.ts";
 import { requirementsToSql } from "../db/label-sql.ts";
 import { isDns1123Label, isDns1123Subdomain } from "../domain/names.ts";
+import { isStorableKey, parseResourceVersion } from "../domain/resource-version.ts";
 import type { Context } from "./context.ts";
 import { badInput } from "./errors.ts";
 
@@ -49,8 +50,8 @@ function encodeCursor(key: (string | number)[]): string {
 function decodeCursor(cursor: string, table: Table): (string | number)[] {
   try {
     const key = JSON.parse(Buffer.from(cursor, "base64url").toString());
-    const ok = table === "events" ? Array.isArray(key) && key.length === 1 && typeof key[0] === "string" && /^\d+$/.test(key[0])
-      : Array.isArray(key) && key.length === 2 && key.every((k) => typeof k === "string");
+    const ok = table === "events" ? Array.isArray(key) && key.length === 1 && typeof key[0] === "string" && parseResourceVersion(key[0]) !== null
+      : Array.isArray(key) && key.length === 2 && key.every((k) => typeof k === "string" && isStorableKey(k));
     if (ok) return key;
   } catch {
     // fall through

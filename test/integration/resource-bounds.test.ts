@@ -66,3 +66,28 @@ describe("the query cost limit", () => {
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
   });
 });
+
+describe("probes that answered INTERNAL_SERVER_ERROR (issue 10 §5) are the client's input errors", () => {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  it.each([
+    ["a cursor holding NUL", `{ deployments(after: "${b64(["\u0000", "a"])}") { totalCount } }`],
+    ["a cursor of a 300-character name", `{ deployments(after: "${b64(["a", "a".repeat(300)])}") { totalCount } }`],
+    ["an event cursor above bigint", `{ events(after: "${b64(["9".repeat(19)])}") { totalCount } }`],
+    ["an event cursor of 40 digits", `{ events(after: "${b64(["9".repeat(40)])}") { totalCount } }`],
+  ])("%s: BAD_USER_INPUT", async (_what, query) => {
+    const body = await app.gql(query);
+    expect(codes(body)).toEqual(["BAD_USER_INPUT"]);
+    expect(body.errors![0].extensions.fieldErrors).toEqual([{ field: "after", message: "is not a cursor returned by this connection" }]);
+  });
+
+  it("watch(resourceVersion:) above bigint: BAD_USER_INPUT (over SSE, as an HTTP subscription)", async () => {
+    const res = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ query: `subscription { watch(kind: Pod, resourceVersion: "9999999999999999999") { type } }` }),
+    });
+    const text = await res.text();
+    expect(text).toContain('"code":"BAD_USER_INPUT"');
+    expect(text).toContain("must be a resourceVersion the server returned");
+  });
+});
