@@ -16,6 +16,7 @@ import { migrationsApplied } from "./db/migrate.ts";
 import { DEFAULT_SUBSCRIPTION_BUFFER } from "./config.ts";
 import { createContext, type Services } from "./graphql/context.ts";
 import { asBadUserInput, useBadUserInputCode, useQueryShapeLimits } from "./graphql/plugins.ts";
+import { boundedParserCache, useDocumentSizeLimit } from "./graphql/document-limits.ts";
 import { schema } from "./graphql/schema.ts";
 import { useGraphQLSSEWithBackpressure } from "./graphql/sse.ts";
 import { SubscriptionHub } from "./graphql/subscription-hub.ts";
@@ -55,7 +56,8 @@ export async function startServer(services: Services, options: ServerOptions): P
     graphiql: { subscriptionsProtocol: "WS" },
     landingPage: false,
     logging: false,
-    plugins: [useQueryShapeLimits, useBadUserInputCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
+    parserAndValidationCache: boundedParserCache(),
+    plugins: [useDocumentSizeLimit, useQueryShapeLimits, useBadUserInputCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
     context: ({ request, connectionParams }) => createContext({ ...services, hub }, { request, connectionParams }),
   });
 

@@ -1,10 +1,13 @@
 // What one request can make the server hold (issue 10 §2): nested lists are bounded by `limit`,
 // and a document whose lists multiply out beyond the cost budget is refused before execution.
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../src/db/client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { insertDeployment, insertPods, insertReplicaSet } from "../helpers/fixtures.ts";
 import { MAX_NESTED_LIMIT } from "../../src/graphql/nested-lists.ts";
+import { MAX_DOCUMENT_BYTES } from "../../src/graphql/document-limits.ts";
 
 let app: TestApp;
 let db: Db;
@@ -54,7 +57,6 @@ describe("nested lists take a bounded limit", () => {
 describe("the query cost limit", () => {
   it("refuses 300 aliases of deployment.replicaSets.pods before execution, and memory stays flat", async () => {
     const query = `{ ${Array.from({ length: 300 }, (_, i) => `a${i}: deployment(namespace: "bounds", name: "big") { replicaSets { pods { metadata { name } } } }`).join(" ")} }`;
-    global.gc?.();
     const before = process.memoryUsage().heapUsed;
     const started = performance.now();
     const body = await app.gql(query);
@@ -89,5 +91,36 @@ describe("probes that answered INTERNAL_SERVER_ERROR (issue 10 §5) are the clie
     const text = await res.text();
     expect(text).toContain('"code":"BAD_USER_INPUT"');
     expect(text).toContain("must be a resourceVersion the server returned");
+  });
+});
+
+describe("documents (issue 10 §3): a size cap, and parse caches that keep only small documents", () => {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const heap = () => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+
+  it(`refuses a document over ${MAX_DOCUMENT_BYTES} bytes with BAD_USER_INPUT before parsing it`, async () => {
+    const res = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ namespaces } #${"a".repeat(MAX_DOCUMENT_BYTES)}` }),
+    });
+    const body = await res.json();
+    expect(res.status).toBe(400);
+    expect(codes(body)).toEqual(["BAD_USER_INPUT"]);
+    expect(body.errors[0].message).toBe(`the document is ${MAX_DOCUMENT_BYTES + 16} bytes: at most ${MAX_DOCUMENT_BYTES} are allowed`);
+  });
+
+  it("100 distinct 90 KB documents that fail to parse leave the heap within 4 MB of where it was", async () => {
+    const send = (i: number) => app.gql(`{ namespaces } ${i} #${"a".repeat(90 * 1024)}`);
+    await send(-1); // warm up
+    const before = heap();
+    for (let i = 0; i < 100; i++) expect(codes(await send(i))).toHaveLength(1);
+    const grown = heap() - before;
+    expect(grown).toBeLessThan(4 * 1024 * 1024); // keeping them held ≥ 9 MB of source alone
   });
 });
