@@ -21,6 +21,7 @@ import { schema } from "./graphql/schema.ts";
 import { useGraphQLSSEWithBackpressure } from "./graphql/sse.ts";
 import { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
+import { requestTimeoutOptions, type RequestTimeouts } from "./http/timeouts.ts";
 import type { Logger } from "./log.ts";
 
 export interface ApiServer {
@@ -46,6 +47,8 @@ export interface ServerOptions {
   log: Logger;
   /** undelivered events a subscriber may fall behind (see SubscriptionHub) */
   subscriptionBuffer?: number;
+  /** how long a client may take to send a request (default DEFAULT_REQUEST_TIMEOUTS) */
+  requestTimeouts?: RequestTimeouts;
 }
 
 export async function startServer(services: Services, options: ServerOptions): Promise<ApiServer> {
@@ -85,7 +88,7 @@ export async function startServer(services: Services, options: ServerOptions): P
     },
   ];
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer(requestTimeoutOptions(options.requestTimeouts), (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     if (routes.some((route) => route(req, res, path))) return;
     const refusal = bodyRefusal(req);

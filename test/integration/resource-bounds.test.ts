@@ -2,8 +2,11 @@
 // and a document whose lists multiply out beyond the cost budget is refused before execution.
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../src/db/client.ts";
+import { createLogger } from "../../src/log.ts";
+import { startServer } from "../../src/server.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { insertDeployment, insertPods, insertReplicaSet } from "../helpers/fixtures.ts";
 import { MAX_NESTED_LIMIT } from "../../src/graphql/nested-lists.ts";
@@ -122,5 +125,33 @@ describe("documents (issue 10 §3): a size cap, and parse caches that keep only 
     for (let i = 0; i < 100; i++) expect(codes(await send(i))).toHaveLength(1);
     const grown = heap() - before;
     expect(grown).toBeLessThan(4 * 1024 * 1024); // keeping them held ≥ 9 MB of source alone
+  });
+});
+
+describe("slow requests (issue 10 §3) are closed by the header and request timeouts", () => {
+  it("a client trickling headers, and one stalling in a declared 4 MB body, are disconnected; a normal query is answered meanwhile", { timeout: 30_000 }, async () => {
+    const server = await startServer({ db, feed: app.feed }, { host: "127.0.0.1", port: 0, log: createLogger("silent"), requestTimeouts: { headersMs: 400, requestMs: 800 } });
+    try {
+      const { port } = new URL(server.url);
+      const open = (first: string) =>
+        new Promise<{ closedAfterMs: Promise<number> }>((resolve, reject) => {
+          const socket = connect(Number(port), "127.0.0.1", () => {
+            const started = performance.now();
+            socket.write(first);
+            resolve({ closedAfterMs: new Promise((done) => socket.on("close", () => done(performance.now() - started))) });
+          });
+          socket.resume(); // read the 408, so that the close is seen
+          socket.on("error", () => {}); // a reset is a close too
+          socket.once("error", reject);
+        });
+      const trickle = await open("POST /graphql HTTP/1.1\r\nHost: x\r\n");
+      const stall = await open(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${4_000_000}\r\n\r\n{"query":"`);
+      const res = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ namespaces }" }) });
+      expect((await res.json()).data.namespaces).toContain("bounds");
+      expect(await trickle.closedAfterMs).toBeLessThan(5_000);
+      expect(await stall.closedAfterMs).toBeLessThan(5_000);
+    } finally {
+      await server.close();
+    }
   });
 });
