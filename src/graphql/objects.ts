@@ -226,13 +226,16 @@ export const DeploymentNode = builder.prismaNode("Deployment", {
     }),
     replicaSets: t.field({
       type: [ReplicaSetNode],
-      description: `owned ReplicaSets, highest revision first; of the \`limit\` newest (default ${DEFAULT_REPLICA_SETS_LIMIT}, at most ${MAX_NESTED_LIMIT})`,
+      description: `owned ReplicaSets, highest revision first; the first \`limit\` (default ${DEFAULT_REPLICA_SETS_LIMIT}, at most ${MAX_NESTED_LIMIT})`,
       args: { limit: t.arg.int({ defaultValue: DEFAULT_REPLICA_SETS_LIMIT }) },
-      select: (args, _ctx, nested) => ({ replicaSets: nested({ orderBy: { creationTimestamp: "desc" }, take: nestedLimit(args.limit, DEFAULT_REPLICA_SETS_LIMIT) }) }),
-      resolve: (row) => {
+      // all of them, like history and rolloutStatus (one selection they share, which also serves an
+      // unsaved dryRun object); a Deployment's cleanup keeps them few
+      select: (_args, _ctx, nested) => ({ replicaSets: nested(true) }),
+      resolve: (row, args) => {
+        const limit = nestedLimit(args.limit, DEFAULT_REPLICA_SETS_LIMIT);
         const revisions = history(row.replicaSets).reverse().map((r) => r.row);
         // one adopted a moment ago may not have its revision yet
-        return [...revisions, ...row.replicaSets.filter((rs) => !revisions.includes(rs))];
+        return [...revisions, ...row.replicaSets.filter((rs) => !revisions.includes(rs))].slice(0, limit);
       },
     }),
     history: t.field({
