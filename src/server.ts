@@ -19,6 +19,7 @@ import { migrationsApplied } from "./db/migrate.ts";
 import { DEFAULT_SUBSCRIPTION_BUFFER, loadConfig } from "./config.ts";
 import { createContext, type Services } from "./graphql/context.ts";
 import { asBadUserInput, useBadUserInputCode, useQueryShapeLimits } from "./graphql/plugins.ts";
+import { boundedParserCache, useDocumentSizeLimit } from "./graphql/document-limits.ts";
 import { schema } from "./graphql/schema.ts";
 import { useObservability } from "./graphql/observe.ts";
 import { useGraphQLSSEWithBackpressure } from "./graphql/sse.ts";
@@ -28,6 +29,7 @@ import { useUnexpectedErrors, yogaLogger } from "./graphql/unexpected-errors.ts"
 import { InFlight } from "./http/in-flight.ts";
 import { REQUEST_ID_HEADER, requestIdOf } from "./http/request-id.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
+import { requestTimeoutOptions, type RequestTimeouts } from "./http/timeouts.ts";
 import type { Logger } from "./log.ts";
 import { Metrics, metricsRoute } from "./metrics.ts";
 
@@ -62,6 +64,8 @@ export interface ServerOptions {
   metricsPublic?: boolean;
   /** on close, how long in-flight HTTP requests may take to finish (default 5 s) */
   drainMs?: number;
+  /** how long a client may take to send a request (default DEFAULT_REQUEST_TIMEOUTS) */
+  requestTimeouts?: RequestTimeouts;
 }
 
 export type SecurityOptions = GuardOptions & AuthOptions & { maxBatch: number };
@@ -81,6 +85,7 @@ export async function startServer(services: Services, options: ServerOptions): P
     landingPage: false,
     logging: yogaLogger(options.log),
     maskedErrors: { isDev: false },
+    parserAndValidationCache: boundedParserCache(),
     cors: corsOptions(security.corsOrigins),
     batching: { limit: security.maxBatch },
     plugins: [
@@ -88,6 +93,7 @@ export async function startServer(services: Services, options: ServerOptions): P
       auth.plugin as never,
       useUnexpectedErrors(options.log),
       useObservability(metrics, options.log),
+      useDocumentSizeLimit,
       useQueryShapeLimits,
       useBadUserInputCode,
       useUnavailableCode,
@@ -128,7 +134,7 @@ export async function startServer(services: Services, options: ServerOptions): P
     }),
   ];
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer(requestTimeoutOptions(options.requestTimeouts), (req: IncomingMessage, res: ServerResponse) => {
     const requestId = requestIdOf(req);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     inFlight.track(res);

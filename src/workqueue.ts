@@ -4,18 +4,11 @@
 // - a failed key is retried after 5 ms, 10 ms, 20 ms, … (at most 1000 s); success resets that;
 // - addAfter(key, ms) adds later; when the key already waits, the earlier time wins.
 // Periodic resync is the caller's business (it adds every key on an interval).
+// Delays of any size are fine: src/timers.ts re-arms past Node's 2³¹−1 ms.
+import { setTimer, systemTimers, type Timer, type TimerHost } from "./timers.ts";
 
-export interface Clock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+export type Clock = TimerHost;
+export const systemClock: Clock = systemTimers;
 
 export interface WorkQueueOptions {
   handler: (key: string) => Promise<void>;
@@ -54,7 +47,7 @@ export class WorkQueue {
   /** keys being processed, with the promise that settles when their worker is done */
   private readonly processing = new Map<string, Promise<void>>();
   /** keys waiting for addAfter */
-  private readonly waiting = new Map<string, { readyAt: number; timer: unknown }>();
+  private readonly waiting = new Map<string, { readyAt: number; timer: Timer }>();
   /** consecutive failures per key */
   private readonly failures = new Map<string, number>();
   private retryCount = 0;
@@ -108,19 +101,23 @@ export class WorkQueue {
     const pending = this.waiting.get(key);
     if (pending) {
       if (pending.readyAt <= readyAt) return;
-      this.clock.clearTimeout(pending.timer);
+      pending.timer.clear();
     }
-    const timer = this.clock.setTimeout(() => {
-      this.waiting.delete(key);
-      this.add(key);
-    }, delayMs);
+    const timer = setTimer(
+      () => {
+        this.waiting.delete(key);
+        this.add(key);
+      },
+      delayMs,
+      { host: this.clock },
+    );
     this.waiting.set(key, { readyAt, timer });
   }
 
   /** Stops taking work: adds are ignored, queued and waiting keys dropped; resolves when in-flight work is done. */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
-    for (const { timer } of this.waiting.values()) this.clock.clearTimeout(timer);
+    for (const { timer } of this.waiting.values()) timer.clear();
     this.waiting.clear();
     this.queue.length = 0;
     this.dirty.clear();

@@ -7,6 +7,7 @@
 //   within CHECK_EVERY_MS of its token being revoked or expiring;
 // - graphql-ws: a bad or missing token (auth on) closes the socket with 4403 at connection_init, and
 //   connections are capped per token (4429) and per process (refused at the upgrade).
+import { setRepeatingTimer, type Timer } from "../timers.ts";
 import { getOperationAST, type ExecutionResult } from "graphql";
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
 import type { Db } from "../db/client.ts";
@@ -46,7 +47,7 @@ export class Auth {
   readonly #connections: Caps;
   /** open subscriptions by token hash (hex): each one's end */
   readonly #sessions = new Map<string, { hash: Buffer; ends: Set<() => void> }>();
-  #timer: NodeJS.Timeout | null = null;
+  #timer: Timer | null = null;
 
   constructor(
     db: Db,
@@ -136,7 +137,7 @@ export class Auth {
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#timer?.clear();
     this.#timer = null;
   }
 
@@ -181,7 +182,7 @@ export class Auth {
     let session = this.#sessions.get(key);
     if (!session) this.#sessions.set(key, (session = { hash, ends: new Set() }));
     session.ends.add(end);
-    this.#timer ??= setInterval(() => void this.#check(), CHECK_EVERY_MS).unref();
+    this.#timer ??= setRepeatingTimer(() => void this.#check(), CHECK_EVERY_MS, { unref: true });
     const joined = session;
     return () => {
       joined.ends.delete(end);

@@ -10,6 +10,7 @@ import { controllerOf, isDeleting, ownerUidOf, type Change, type ChangeFeed } fr
 import { deploymentKeysOfReplicaSets, listKeys, listOwnerKeysIn } from "../db/keys.ts";
 import { keyOf } from "../domain/names.ts";
 import type { Logger } from "../log.ts";
+import { setRepeatingTimer, type Timer } from "../timers.ts";
 import { WorkQueue } from "../workqueue.ts";
 import { collectGarbage } from "./garbage-collector.ts";
 import { syncReplicaSet } from "./replicaset-controller.ts";
@@ -30,7 +31,7 @@ export class ControllerManager {
   readonly gc: WorkQueue;
   #unsubscribe: (() => void)[] = [];
   #dispatching = 0;
-  #resyncTimer: NodeJS.Timeout | null = null;
+  #resyncTimer: Timer | null = null;
   readonly #o: ControllerManagerOptions;
   readonly #now: () => Date;
 
@@ -73,8 +74,7 @@ export class ControllerManager {
     this.#unsubscribe.push(feed.subscribe((batch) => void this.#dispatch(batch)));
     this.#unsubscribe.push(feed.onRelist(() => void this.resync()));
     await this.resync();
-    this.#resyncTimer = setInterval(() => void this.resync(), config.resyncMs);
-    this.#resyncTimer.unref();
+    this.#resyncTimer = setRepeatingTimer(() => void this.resync(), config.resyncMs, { unref: true });
   }
 
   /** Enqueues every object (level-triggered safety net: a lost event costs latency only). */
@@ -147,7 +147,7 @@ export class ControllerManager {
   }
 
   async stop(): Promise<void> {
-    if (this.#resyncTimer) clearInterval(this.#resyncTimer);
+    this.#resyncTimer?.clear();
     for (const u of this.#unsubscribe) u();
     await Promise.all([this.deployments.shutdown(), this.replicaSets.shutdown(), this.gc.shutdown()]);
   }

@@ -7,6 +7,7 @@ import { controllerRef } from "../domain/ownership.ts";
 import type { OwnerReference, StringMap } from "../domain/types.ts";
 import { ownerReferencesOf } from "./rows.ts";
 import type { Logger } from "../log.ts";
+import { setRepeatingTimer, setTimer, type Timer } from "../timers.ts";
 
 export const CHANNEL = "deploye_changes";
 
@@ -113,8 +114,8 @@ export class ChangeFeed {
   #reading: Promise<void> | null = null;
   #again = false;
   #stopped = false;
-  #reconnectTimer: NodeJS.Timeout | null = null;
-  #pollTimer: NodeJS.Timeout | null = null;
+  #reconnectTimer: Timer | null = null;
+  #pollTimer: Timer | null = null;
   #stats = { batches: 0, rows: 0, reconnects: 0 };
   readonly #url: string;
   readonly #opts: Required<ChangeFeedOptions>;
@@ -131,8 +132,7 @@ export class ChangeFeed {
       this.#lastId = BigInt(rows[0].id ?? 0);
     });
     void this.#read(); // anything committed while connecting
-    this.#pollTimer = setInterval(() => this.#read(), this.#opts.pollMs);
-    this.#pollTimer.unref();
+    this.#pollTimer = setRepeatingTimer(() => this.#read(), this.#opts.pollMs, { unref: true });
   }
 
   get lastId(): bigint {
@@ -162,8 +162,8 @@ export class ChangeFeed {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#pollTimer) clearInterval(this.#pollTimer);
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#pollTimer?.clear();
+    this.#reconnectTimer?.clear();
     if (this.#reading) await this.#reading.catch(() => {});
     const client = this.#client;
     this.#client = null;
@@ -202,7 +202,7 @@ export class ChangeFeed {
   }
 
   #scheduleReconnect(delay: number) {
-    this.#reconnectTimer = setTimeout(async () => {
+    this.#reconnectTimer = setTimer(async () => {
       if (this.#stopped) return;
       try {
         await this.#connect();

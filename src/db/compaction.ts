@@ -9,6 +9,7 @@
 // a time (a try-lock): the others skip that round.
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
+import { setRepeatingTimer } from "../timers.ts";
 import type { Db } from "./client.ts";
 import { transaction } from "./tx.ts";
 
@@ -64,7 +65,8 @@ export interface Compactor {
 /** Runs compaction every COMPACTION_INTERVAL_MS. */
 export function startCompaction(db: Db, policy: RetentionPolicy, log: Logger): Compactor {
   let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
+  const timer = setRepeatingTimer(
+    () => {
     if (running) return;
     running = compactChangeLog(db, policy)
       .then((deleted) => {
@@ -72,11 +74,13 @@ export function startCompaction(db: Db, policy: RetentionPolicy, log: Logger): C
       })
       .catch((err) => log.warn("change-log compaction failed", { error: String(err) }))
       .finally(() => (running = null));
-  }, COMPACTION_INTERVAL_MS);
-  timer.unref();
+    },
+    COMPACTION_INTERVAL_MS,
+    { unref: true },
+  );
   return {
     async stop() {
-      clearInterval(timer);
+      timer.clear();
       await running;
     },
   };

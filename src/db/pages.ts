@@ -6,6 +6,7 @@ import type { Db } from "./client.ts";
 import { MODEL, TABLE, type RowOfKind, type TableKind } from "./kinds.ts";
 import { requirementsToSql } from "./label-sql.ts";
 import type { Requirement } from "../domain/labels.ts";
+import { isStorableKey, parseResourceVersion } from "../domain/resource-version.ts";
 
 export interface ListFilter {
   namespace?: string | null;
@@ -22,7 +23,7 @@ export type PageKey = string[];
 /** Whether a decoded cursor has the shape of the kind's sort key. */
 export function isPageKey(kind: TableKind, key: unknown): key is PageKey {
   if (!Array.isArray(key) || !key.every((k) => typeof k === "string")) return false;
-  return kind === "Event" ? key.length === 1 && /^\d+$/.test(key[0]) : key.length === 2;
+  return kind === "Event" ? key.length === 1 && parseResourceVersion(key[0]) !== null : key.length === 2 && key.every(isStorableKey);
 }
 
 export interface PageOfRows<K extends TableKind> {

@@ -12,7 +12,11 @@ export type Tx = Prisma.TransactionClient;
 /** the transaction-scoped lock that orders change-log ids (same key as the triggers) */
 export const CHANGE_LOG_LOCK = 7234013851;
 
-async function lockChangeLog(tx: Tx): Promise<void> {
+/**
+ * Takes the change-log lock now, before any write: until commit no other writer can commit, so
+ * every later statement of this transaction sees the same committed state (plus its own writes).
+ */
+export async function lockWrites(tx: Tx): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHANGE_LOG_LOCK}::bigint)`;
 }
 
@@ -22,7 +26,7 @@ async function lockChangeLog(tx: Tx): Promise<void> {
  * like a write carrying its resourceVersion).
  */
 export async function lockAndCheck(tx: Tx, kind: Kind, row: { uid: string; resourceVersion: bigint }): Promise<boolean> {
-  await lockChangeLog(tx);
+  await lockWrites(tx);
   const current = await tx.$queryRawUnsafe<{ resource_version: bigint }[]>(`SELECT resource_version FROM ${TABLE[kind]} WHERE uid = $1::uuid`, row.uid);
   return current[0]?.resource_version === row.resourceVersion;
 }

@@ -44,9 +44,18 @@ export function podBehavior(pod: Pod): PodBehavior {
   return POD_BEHAVIORS.find((b) => b === value) ?? "ready";
 }
 
+/** The longest startup-ms (one day; src/domain/simulator-annotations.ts refuses more). */
+export const MAX_STARTUP_MS = 86_400_000;
+
+/** Whether a startup-ms value is a whole number of milliseconds in 0..MAX_STARTUP_MS. */
+export function isStartupMs(value: string): boolean {
+  return /^\d{1,9}$/.test(value) && Number(value) <= MAX_STARTUP_MS;
+}
+
+/** A pod stored with an out-of-range value (before validation refused it) starts after the default. */
 function startupMs(pod: Pod, defaultStartupMs: number): number {
   const raw = pod.metadata.annotations[STARTUP_MS_ANNOTATION];
-  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : defaultStartupMs;
+  return raw !== undefined && isStartupMs(raw) ? Number(raw) : defaultStartupMs;
 }
 
 const hashOf = (text: string) => fnv1a32(new TextEncoder().encode(text));

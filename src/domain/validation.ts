@@ -13,6 +13,10 @@ import { decodeDeployment, decodeReplicaSet, type DeploymentInput, type NewObjec
 import { duplicate, forbidden, invalid, notSupported, required, tooLong, tooMany, type FieldError } from "./field-errors.ts";
 import { LABEL_LIMITS, isEmptySelector, labelKeyErrors, matches, selectorToRequirements, validateLabelSelector, validateLabels } from "./labels.ts";
 import { dns1123LabelErrors, dns1123SubdomainErrors, regexError } from "./names.ts";
+import { validateEnvVarNames } from "./env-vars.ts";
+import { validatePodStatusConsistency } from "./pod-status-rules.ts";
+import { validateResourceQuantities } from "./quantity.ts";
+import { validateSimulatorAnnotations } from "./simulator-annotations.ts";
 import type {
   Container,
   DeploymentSpec,
@@ -206,6 +210,7 @@ function validatePodTemplate(template: PodTemplateSpec, path: string): FieldErro
   const errors = [
     ...validateLabels(template.metadata.labels, `${path}.metadata.labels`),
     ...validateAnnotations(template.metadata.annotations, `${path}.metadata.annotations`),
+    ...validateSimulatorAnnotations(template.metadata.annotations, `${path}.metadata.annotations`),
     ...validateNonNegativeInt(terminationGracePeriodSeconds, `${path}.spec.terminationGracePeriodSeconds`),
   ];
   if (containers.length === 0) return [...errors, required(containersPath)];
@@ -241,6 +246,7 @@ function validateContainer(c: Container, path: string): FieldError[] {
       if (e.name === "") errors.push(required(`${at}.name`));
       errors.push(...validateText(e.name, `${at}.name`), ...validateText(e.value, `${at}.value`));
     });
+    errors.push(...validateEnvVarNames(c.env, `${path}.env`));
   }
   const tooManyPorts = validateCount(c.ports, LIMITS.portsPerContainer, `${path}.ports`);
   errors.push(...tooManyPorts);
@@ -266,6 +272,7 @@ function validateContainer(c: Container, path: string): FieldError[] {
     const tooManyEntries = validateCount(entries, LIMITS.resourceEntries, at);
     errors.push(...tooManyEntries);
     if (tooManyEntries.length === 0) entries.forEach(([k, v]) => errors.push(...validateText(k, at), ...validateText(v, at)));
+    if (tooManyEntries.length === 0) errors.push(...validateResourceQuantities(c.resources[field], at));
   }
   return errors;
 }
@@ -362,6 +369,7 @@ const IP_TEXT_MAX_LENGTH = 45;
 export function validatePodStatusInput(input: PodStatusInput, containerNames: readonly string[]): FieldError[] {
   const errors: FieldError[] = [];
   if (!POD_PHASES.includes(input.phase)) errors.push(notSupported("status.phase", input.phase, POD_PHASES));
+  errors.push(...validatePodStatusConsistency(input));
   const statuses = input.containerStatuses ?? [];
   const statusesPath = "status.containerStatuses";
   if (statuses.length > LIMITS.containers) {

@@ -29,6 +29,15 @@
 //    each other many times cannot blow up validation or execution (the largest document the tests
 //    send has under 100). The count is memoized per fragment: linear in the document, whatever the
 //    expansion would be.
+// 4. Cost. The number of field values the operation can resolve, known before execution: each
+//    field costs 1 times the size of every list above it. A field with a `first` or `limit`
+//    argument (a page or a nested list) multiplies what is under it by that argument: its literal
+//    value, else its default (DEFAULT_PAGE for `first`), else, when it is a variable, the largest
+//    value it may take (MAX_LIST_SIZE). Other lists (containers, conditions, history) are bounded by
+//    the objects' own limits and count once. At most MAX_QUERY_COST: 300 aliases of
+//    `deployment { replicaSets { pods { metadata { name } } } }` (1,800 fields, under rule 3) cost
+//    1.2 million and are refused in milliseconds, where executing them ran the server out of memory
+//    (issue 10 §2). The count is memoized per fragment like rule 3's.
 //
 // Fragment cycles: the count cuts a spread back into a fragment being counted, and an operation
 // that reaches a cycle is left to the standard NoFragmentCycles rule (rules 1 and 2 are skipped for
@@ -50,6 +59,7 @@ import {
   isObjectType,
   type ASTNode,
   type ASTVisitor,
+  type FieldNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLNamedType,
@@ -60,6 +70,8 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from "graphql";
+import { DEFAULT_PAGE, MAX_PAGE } from "./list.ts";
+import { MAX_NESTED_LIMIT } from "./nested-lists.ts";
 
 /** The object types of the ownership tree; each may appear once along a path (rule 1). */
 export const TREE_TYPES = ["Deployment", "ReplicaSet", "Pod"] as const;
@@ -67,6 +79,15 @@ export const TREE_TYPES = ["Deployment", "ReplicaSet", "Pod"] as const;
 export const MAX_SELECTION_DEPTH = 15;
 /** Field selections of an operation once its fragments are expanded (rule 3). */
 export const MAX_FIELD_SELECTIONS = 2000;
+/** Field values an operation may resolve, lists multiplied out (rule 4). */
+export const MAX_QUERY_COST = 100_000;
+/** The list-size arguments rule 4 multiplies by, with the default when absent and no schema default. */
+const LIST_SIZE_ARGUMENTS: ReadonlyMap<string, number> = new Map([
+  ["first", DEFAULT_PAGE],
+  ["limit", MAX_NESTED_LIMIT],
+]);
+/** The largest value a list-size argument may take (`first` and `limit` share it). */
+export const MAX_LIST_SIZE = Math.max(MAX_PAGE, MAX_NESTED_LIMIT);
 
 export interface QueryShapeLimitsOptions {
   /** default MAX_SELECTION_DEPTH */
@@ -75,6 +96,8 @@ export interface QueryShapeLimitsOptions {
   maxFields?: number;
   /** allow a single-object back-reference to repeat a tree type (rule 1's exception); default true */
   backReferences?: boolean;
+  /** default MAX_QUERY_COST */
+  maxCost?: number;
 }
 
 const TREE_BIT: ReadonlyMap<string, number> = new Map(TREE_TYPES.map((name, i) => [name, 1 << i]));
@@ -123,6 +146,7 @@ export function createQueryShapeLimits(options: QueryShapeLimitsOptions = {}): V
   const maxDepth = options.maxDepth ?? MAX_SELECTION_DEPTH;
   const maxFields = options.maxFields ?? MAX_FIELD_SELECTIONS;
   const backReferences = options.backReferences ?? true;
+  const maxCost = options.maxCost ?? MAX_QUERY_COST;
 
   return function QueryShapeLimits(context: ValidationContext): ASTVisitor {
     const schema = context.getSchema();
@@ -163,6 +187,51 @@ export function createQueryShapeLimits(options: QueryShapeLimitsOptions = {}): V
         }
       }
       return { fields, cyclic };
+    }
+
+    // Rule 4: cost, memoized per fragment (a fragment's cost per object it applies to).
+    const fragmentCosts = new Map<string, number>();
+    const costing = new Set<string>();
+
+    function listSize(def: GraphQLField<unknown, unknown>, node: FieldNode): number {
+      for (const arg of def.args) {
+        const fallback = LIST_SIZE_ARGUMENTS.get(arg.name);
+        if (fallback === undefined) continue;
+        const given = node.arguments?.find((a) => a.name.value === arg.name)?.value;
+        if (given === undefined) return typeof arg.defaultValue === "number" ? arg.defaultValue : fallback;
+        if (given.kind === Kind.INT) return Math.max(0, Number(given.value));
+        return given.kind === Kind.VARIABLE ? MAX_LIST_SIZE : fallback; // null: the default applies
+      }
+      return 1;
+    }
+
+    function costSet(set: SelectionSetNode, parent: GraphQLNamedType | undefined): number {
+      let cost = 0;
+      for (const selection of set.selections) {
+        if (selection.kind === Kind.FIELD) {
+          cost += 1;
+          const def = parent && isCompositeType(parent) ? fieldDef(schema, parent, selection.name.value) : undefined;
+          if (def && selection.selectionSet) cost += listSize(def, selection) * costSet(selection.selectionSet, getNamedType(def.type));
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+          cost += costSet(selection.selectionSet, condition);
+        } else {
+          cost += costFragment(selection.name.value);
+        }
+      }
+      return cost;
+    }
+
+    function costFragment(name: string): number {
+      const known = fragmentCosts.get(name);
+      if (known !== undefined) return known;
+      const fragment = context.getFragment(name);
+      if (!fragment || costing.has(name)) return 0; // KnownFragmentNames, NoFragmentCycles report these
+      costing.add(name);
+      const cost = costSet(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value));
+      costing.delete(name);
+      fragmentCosts.set(name, cost);
+      return cost;
     }
 
     // Rules 1 and 2: one walk of the expanded selections, each fragment once per entry state.
@@ -249,7 +318,16 @@ export function createQueryShapeLimits(options: QueryShapeLimitsOptions = {}): V
         }
       }
 
+      const before = reported.size;
       walk(operation.selectionSet, { parent: root, depth: 0, path: "", seen: 0, listSinceTree: false, repeated: false });
+      if (reported.size > before) return; // rule 4 counts only a document rules 1 and 2 let through
+      const cost = costSet(operation.selectionSet, root);
+      if (cost > maxCost) {
+        report(
+          `the ${name} may resolve ${formatCount(cost)} field values (each field times the sizes of the lists above it, by their first/limit arguments): at most ${maxCost} are allowed; ask for smaller pages or limits`,
+          operation,
+        );
+      }
     }
 
     return {
@@ -263,7 +341,7 @@ export function createQueryShapeLimits(options: QueryShapeLimitsOptions = {}): V
 
 /**
  * Refuses documents that walk the Deployment/ReplicaSet/Pod tree back and forth, nest deeper than
- * MAX_SELECTION_DEPTH fields, or select more than MAX_FIELD_SELECTIONS fields once fragments are
- * expanded. Use with graphql's specifiedRules.
+ * MAX_SELECTION_DEPTH fields, select more than MAX_FIELD_SELECTIONS fields once fragments are
+ * expanded, or may resolve more than MAX_QUERY_COST field values. Use with graphql's specifiedRules.
  */
 export const queryShapeLimits: ValidationRule = createQueryShapeLimits();

@@ -8,6 +8,7 @@ import { revisionOf } from "../domain/deployment-util.ts";
 import { rolloutHistory, type RolloutRevision } from "../domain/history.ts";
 import { rolloutStatus } from "../domain/rollout-status.ts";
 import { builder } from "./builder.ts";
+import { DEFAULT_PODS_LIMIT, DEFAULT_REPLICA_SETS_LIMIT, MAX_NESTED_LIMIT, nestedLimit } from "./nested-lists.ts";
 import {
   ConditionRef,
   LabelSelectorRef,
@@ -186,7 +187,11 @@ export const ReplicaSetNode = builder.prismaNode("ReplicaSet", {
     }),
     podTemplateHash: t.string({ nullable: true, resolve: (row) => (row.labels as Record<string, string>)["pod-template-hash"] ?? null }),
     owner: t.relation("owner", { nullable: true }),
-    pods: t.relation("pods", { query: { orderBy: { name: "asc" } } }),
+    pods: t.relation("pods", {
+      description: `the pods it owns, by name; the first \`limit\` (default ${DEFAULT_PODS_LIMIT}, at most ${MAX_NESTED_LIMIT})`,
+      args: { limit: t.arg.int({ defaultValue: DEFAULT_PODS_LIMIT }) },
+      query: (args) => ({ orderBy: { name: "asc" }, take: nestedLimit(args.limit, DEFAULT_PODS_LIMIT) }),
+    }),
   }),
 });
 
@@ -221,12 +226,16 @@ export const DeploymentNode = builder.prismaNode("Deployment", {
     }),
     replicaSets: t.field({
       type: [ReplicaSetNode],
-      description: "owned ReplicaSets, highest revision first",
+      description: `owned ReplicaSets, highest revision first; the first \`limit\` (default ${DEFAULT_REPLICA_SETS_LIMIT}, at most ${MAX_NESTED_LIMIT})`,
+      args: { limit: t.arg.int({ defaultValue: DEFAULT_REPLICA_SETS_LIMIT }) },
+      // all of them, like history and rolloutStatus (one selection they share, which also serves an
+      // unsaved dryRun object); a Deployment's cleanup keeps them few
       select: (_args, _ctx, nested) => ({ replicaSets: nested(true) }),
-      resolve: (row) => {
+      resolve: (row, args) => {
+        const limit = nestedLimit(args.limit, DEFAULT_REPLICA_SETS_LIMIT);
         const revisions = history(row.replicaSets).reverse().map((r) => r.row);
         // one adopted a moment ago may not have its revision yet
-        return [...revisions, ...row.replicaSets.filter((rs) => !revisions.includes(rs))];
+        return [...revisions, ...row.replicaSets.filter((rs) => !revisions.includes(rs))].slice(0, limit);
       },
     }),
     history: t.field({

@@ -5,7 +5,18 @@ import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLE
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
+
+type Labels = Record<string, string>;
+
+/** What this plugin records into (src/metrics.ts's Metrics); declared here so graphql/ stays below the composition. */
+export interface OperationMetrics {
+  boundedName(name: string | null | undefined): string;
+  operationSeconds: { observe(labels: Labels, seconds: number): void };
+  operations: { inc(labels: Labels): void };
+  subscribers: { inc(labels: Labels): void; dec(labels: Labels): void };
+  subscriptionEvents: { inc(labels: Labels): void };
+  subscriptionsDropped: { inc(labels: Labels): void };
+}
 
 interface TransportContext {
   requestId?: string;
@@ -30,7 +41,7 @@ function operationOf(document: DocumentNode, operationName: string | null | unde
 
 const outcomeOf = (result: ExecutionResult) => (result.errors?.length ? String((result.errors[0] as GraphQLError).extensions?.code ?? "ERROR") : "ok");
 
-export function useObservability(metrics: Metrics, log: Logger): Plugin<TransportContext> {
+export function useObservability(metrics: OperationMetrics, log: Logger): Plugin<TransportContext> {
   return {
     onExecute: ({ args }) => {
       const op = operationOf(args.document, args.operationName);

@@ -12,6 +12,7 @@ import { labelSelectorArg } from "./list.ts";
 import { ResourceKind } from "./meta.ts";
 import { DeploymentNode, EventNode, PodNode, ReplicaSetNode, RolloutStatusRef } from "./objects.ts";
 import type { WatchItem } from "./subscription-hub.ts";
+import { parseResourceVersion } from "../domain/resource-version.ts";
 
 const WatchEventType = builder.enumType("WatchEventType", { values: ["ADDED", "MODIFIED", "DELETED"] as const });
 
@@ -43,8 +44,9 @@ function unwrap<T>(item: T | Error): T {
 
 function resourceVersionArg(text: string | null | undefined): bigint | null {
   if (text == null || text === "") return null;
-  if (!/^\d{1,19}$/.test(text)) throw badInput([{ field: "resourceVersion", message: `must be a resourceVersion the server returned, got ${JSON.stringify(text)}` }]);
-  return BigInt(text);
+  const version = parseResourceVersion(text);
+  if (version === null) throw badInput([{ field: "resourceVersion", message: `must be a resourceVersion the server returned, got ${JSON.stringify(text.slice(0, 100))}` }]);
+  return version;
 }
 
 /** A namespace or name argument no object can have is refused (it would also never reach SQL). */

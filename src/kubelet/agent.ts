@@ -2,6 +2,7 @@
 // queue of pod keys, fed by its own subscription to the change feed (every pod change), a re-list
 // after a lost feed connection and a periodic resync; each key runs syncPod. It runs when
 // SIMULATOR=on, whether or not this process also runs the controllers.
+import { setRepeatingTimer, type Timer } from "../timers.ts";
 import type { Config } from "../config.ts";
 import type { ChangeFeed } from "../db/change-feed.ts";
 import type { Db } from "../db/client.ts";
@@ -22,7 +23,7 @@ export interface NodeAgentOptions {
 export class NodeAgent {
   readonly pods: WorkQueue;
   #unsubscribe: (() => void)[] = [];
-  #resyncTimer: NodeJS.Timeout | null = null;
+  #resyncTimer: Timer | null = null;
   readonly #o: NodeAgentOptions;
 
   constructor(options: NodeAgentOptions) {
@@ -48,8 +49,7 @@ export class NodeAgent {
     );
     this.#unsubscribe.push(feed.onRelist(() => void this.resync()));
     await this.resync();
-    this.#resyncTimer = setInterval(() => void this.resync(), config.resyncMs);
-    this.#resyncTimer.unref();
+    this.#resyncTimer = setRepeatingTimer(() => void this.resync(), config.resyncMs, { unref: true });
   }
 
   /** Enqueues every pod (level-triggered safety net: a lost event costs latency only). */
@@ -62,7 +62,7 @@ export class NodeAgent {
   }
 
   async stop(): Promise<void> {
-    if (this.#resyncTimer) clearInterval(this.#resyncTimer);
+    this.#resyncTimer?.clear();
     for (const u of this.#unsubscribe) u();
     await this.pods.shutdown();
   }

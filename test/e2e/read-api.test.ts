@@ -161,7 +161,7 @@ describe("queries", () => {
 
 describe("nested reads", () => {
   it("run a constant number of SQL statements whatever the row counts", async () => {
-    const query = `{ deployments(first: 50) { totalCount edges { node { metadata { name } replicaSets { metadata { name } pods { metadata { name } } } } } } }`;
+    const query = `{ deployments(first: 20) { totalCount edges { node { metadata { name } replicaSets { metadata { name } pods { metadata { name } } } } } } }`;
     const count = async () => {
       const statements: string[] = [];
       const counted = createDb(app.databaseUrl, { onQuery: (sql) => statements.push(sql) });

@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { buildSchema, getIntrospectionQuery, parse, specifiedRules, validate, type ValidationRule } from "graphql";
 import { schema } from "../../src/graphql/schema.ts";
-import { createQueryShapeLimits, MAX_FIELD_SELECTIONS, MAX_SELECTION_DEPTH, queryShapeLimits, TREE_TYPES } from "../../src/graphql/limits.ts";
+import { createQueryShapeLimits, MAX_FIELD_SELECTIONS, MAX_LIST_SIZE, MAX_QUERY_COST, MAX_SELECTION_DEPTH, queryShapeLimits, TREE_TYPES } from "../../src/graphql/limits.ts";
+import { DEFAULT_PODS_LIMIT, DEFAULT_REPLICA_SETS_LIMIT } from "../../src/graphql/nested-lists.ts";
 import * as rollout from "../helpers/rollout.ts";
 import { CREATE_DEPLOYMENT, DELETE_DEPLOYMENT, ROLLOUT_STATUS, SCALE_DEPLOYMENT, WATCH } from "../e2e/subscriptions-helpers.ts";
 
@@ -49,7 +50,7 @@ const ofTypeChain = (ofTypes: number) => `{ __type(name: "Pod") { ${"ofType { ".
 
 /** Documents the tests send (copied where they are inline in a test). */
 const REPO_DOCUMENTS: [string, string][] = [
-  ["the nested list", `{ deployments(first: 50) { edges { node { replicaSets { pods { metadata { name } } } } } } }`],
+  ["the nested list", `{ deployments(first: 20) { edges { node { replicaSets { pods { metadata { name } } } } } } }`],
   ["going up only", `{ pod(name: "x") { owner { owner { metadata { name } } } } }`],
   // test/e2e/read-api.test.ts
   [
@@ -70,7 +71,7 @@ const REPO_DOCUMENTS: [string, string][] = [
   ["read-api: label selector", `query($s: String) { deployments(labelSelector: $s) { totalCount edges { node { metadata { namespace name } } } } }`],
   ["read-api: impossible names", `{ pods(namespace: "a\\u0000b") { totalCount } events(involvedObjectName: "x\\u0000") { totalCount } pod(namespace: "a\\u0000", name: "b") { id } }`],
   ["read-api: namespaces", `{ pods(namespace: "prod", labelSelector: "pod-template-hash=66b6c48dd5") { totalCount } replicaSets(namespace: "staging") { totalCount } }`],
-  ["read-api: counted nested read", `{ deployments(first: 50) { totalCount edges { node { metadata { name } replicaSets { metadata { name } pods { metadata { name } } } } } } }`],
+  ["read-api: counted nested read", `{ deployments(first: 20) { totalCount edges { node { metadata { name } replicaSets { metadata { name } pods { metadata { name } } } } } } }`],
   ["read-api: rolloutStatus subscription", `subscription { rolloutStatus(namespace: "a\\u0000", name: "x") { done } }`],
   // test/integration/rollouts-history.test.ts
   ["rollouts-history: a replica set's owner", `query($name: String!) { replicaSet(name: $name) { spec { replicas } revision owner { metadata { name } } } }`],
@@ -241,7 +242,7 @@ describe("queryShapeLimits bounds the fields of the expanded document", () => {
   it("refuses fragments fanning out, counting without expanding them", () => {
     // F0 spreads F1 twice, F1 spreads F2 twice, …: 2^41 fields from 40 small fragments.
     const levels = 40;
-    let doc = `{ deployments { edges { node { metadata { ...F0 } } } } }\n`;
+    let doc = `{ deployment(name: "web") { metadata { ...F0 } } }\n`;
     for (let i = 0; i < levels; i++) doc += `fragment F${i} on ObjectMeta { name ...F${i + 1} ...F${i + 1} }\n`;
     doc += `fragment F${levels} on ObjectMeta { uid }\n`;
     const started = performance.now();
@@ -252,10 +253,10 @@ describe("queryShapeLimits bounds the fields of the expanded document", () => {
   });
 
   it("counts each spread, so ten levels of two spreads are already too many", () => {
-    let doc = `{ deployments { edges { node { metadata { ...F0 } } } } }\n`;
+    let doc = `{ deployment(name: "web") { metadata { ...F0 } } }\n`;
     for (let i = 0; i < 10; i++) doc += `fragment F${i} on ObjectMeta { name ...F${i + 1} ...F${i + 1} }\n`;
     doc += `fragment F10 on ObjectMeta { uid }\n`;
-    expect(refusals(doc)).toEqual([expect.stringContaining(" selects 2051 fields ")]);
+    expect(refusals(doc)).toEqual([expect.stringContaining(" selects 2049 fields ")]);
     expect(refusals(doc.replace(/F9 on ObjectMeta \{ name \.\.\.F10 \.\.\.F10 \}/, "F9 on ObjectMeta { name ...F10 }"))).toEqual([]);
   });
 
@@ -278,5 +279,37 @@ describe("queryShapeLimits with fragment cycles", () => {
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((e) => /^Cannot spread fragment "\w+" within itself/.test(e.message))).toBe(true);
     expect(validate(schema, parse(doc), [queryShapeLimits])).toEqual([]);
+  });
+});
+
+describe("queryShapeLimits bounds the cost: field values, lists multiplied out", () => {
+  const ALIASES = Array.from({ length: 300 }, (_, i) => `a${i}: deployment(name: "big") { replicaSets { pods { metadata { name } } } }`).join(" ");
+
+  it("refuses 300 aliases of deployment.replicaSets.pods (1,800 fields, issue 10 §2) in milliseconds", () => {
+    const doc = parse(`{ ${ALIASES} }`);
+    const started = performance.now();
+    const messages = validate(schema, doc, [queryShapeLimits]).map((e) => e.message);
+    expect(performance.now() - started).toBeLessThan(1000); // ~20 ms on an idle core; executing it ran out of memory after 57 s
+    expect(messages).toEqual([
+      `the operation may resolve ${300 * (2 + DEFAULT_REPLICA_SETS_LIMIT * (1 + DEFAULT_PODS_LIMIT * 2))} field values (each field times the sizes of the lists above it, by their first/limit arguments): at most ${MAX_QUERY_COST} are allowed; ask for smaller pages or limits`,
+    ]);
+  });
+
+  it("multiplies by a literal limit, the default when absent, and the largest value for a variable", () => {
+    const rule = createQueryShapeLimits({ maxCost: 1000 });
+    // 1 (deployment) + 1 (replicaSets) + 3 × (1 + 1 (pods) + 166 × 2) = 1004
+    expect(refusals(`{ deployment(name: "x") { replicaSets(limit: 3) { id pods(limit: 166) { metadata { name } } } } }`, rule)).toEqual([expect.stringContaining(" may resolve 1004 field values ")]);
+    expect(refusals(`{ deployment(name: "x") { replicaSets(limit: 3) { id pods(limit: 165) { metadata { name } } } } }`, rule)).toEqual([]);
+    expect(refusals(`{ replicaSet(name: "x") { pods { id } } }`, rule)).toEqual([]); // 2 + 100
+    const variable = `query($n: Int) { replicaSet(name: "x") { pods(limit: $n) { id metadata { name } } } }`;
+    expect(refusals(variable, rule)).toEqual([expect.stringContaining(` may resolve ${2 + MAX_LIST_SIZE * 3} field values `)]);
+    expect(refusals(`{ pods { edges { node { id } } } }`, rule)).toEqual([]); // 1 + 100 × 3 (a page multiplies all under it)
+    expect(refusals(`{ pods(first: 500) { edges { node { id } } } }`, rule)).toEqual([expect.stringContaining(" may resolve 1501 field values ")]);
+  });
+
+  it("counts fragments once per use, memoized", () => {
+    const rule = createQueryShapeLimits({ maxCost: 1000 });
+    const doc = `{ replicaSet(name: "x") { ...R } other: replicaSet(name: "y") { ...R } } fragment R on ReplicaSet { pods(limit: 500) { id } }`;
+    expect(refusals(doc, rule)).toEqual([expect.stringContaining(" may resolve 1004 field values ")]);
   });
 });

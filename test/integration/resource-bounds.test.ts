@@ -1,0 +1,157 @@
+// What one request can make the server hold (issue 10 §2): nested lists are bounded by `limit`,
+// and a document whose lists multiply out beyond the cost budget is refused before execution.
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "../../src/db/client.ts";
+import { createLogger } from "../../src/log.ts";
+import { startServer } from "../../src/server.ts";
+import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { insertDeployment, insertPods, insertReplicaSet } from "../helpers/fixtures.ts";
+import { MAX_NESTED_LIMIT } from "../../src/graphql/nested-lists.ts";
+import { MAX_DOCUMENT_BYTES } from "../../src/graphql/document-limits.ts";
+
+let app: TestApp;
+let db: Db;
+beforeAll(async () => {
+  app = await startTestApp({ controllers: false });
+  db = createDb(app.databaseUrl, { max: 2 });
+  const d = await insertDeployment(db, "bounds", "big");
+  const old = await insertReplicaSet(db, d, "old", 1);
+  const rs = await insertReplicaSet(db, d, "new", 2);
+  await insertPods(db, old, 3);
+  await insertPods(db, rs, 2000);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await app?.stop();
+});
+
+const codes = (body: { errors?: any[] }) => body.errors?.map((e) => e.extensions?.code);
+
+describe("nested lists take a bounded limit", () => {
+  it("ReplicaSet.pods: the first `limit` by name, 100 by default", async () => {
+    const two = await app.data(`{ replicaSet(namespace: "bounds", name: "big-old") { pods(limit: 2) { metadata { name } } } }`);
+    expect(two.replicaSet.pods.map((p: any) => p.metadata.name)).toEqual(["big-old-p0", "big-old-p1"]);
+    const dflt = await app.data(`{ replicaSet(namespace: "bounds", name: "big-new") { pods { metadata { name } } } }`);
+    expect(dflt.replicaSet.pods).toHaveLength(100);
+  });
+
+  it("Deployment.replicaSets: the `limit` newest, beside rolloutStatus and history that read them all", async () => {
+    const body = await app.data(`{ deployment(namespace: "bounds", name: "big") {
+      replicaSets(limit: 1) { metadata { name } pods(limit: 1) { metadata { name } } } history { revision } rolloutStatus { desiredReplicas } } }`);
+    expect(body.deployment.replicaSets).toEqual([{ metadata: { name: "big-new" }, pods: [{ metadata: { name: "big-new-p0" } }] }]);
+    expect(body.deployment.history.map((h: any) => h.revision)).toEqual([1, 2]);
+  });
+
+  it.each([-1, MAX_NESTED_LIMIT + 1])("refuses limit %i with BAD_USER_INPUT", async (limit) => {
+    for (const query of [
+      `query($n: Int) { replicaSet(namespace: "bounds", name: "big-old") { pods(limit: $n) { id } } }`,
+      `query($n: Int) { deployment(namespace: "bounds", name: "big") { replicaSets(limit: $n) { id } } }`,
+    ]) {
+      const body = await app.gql(query, { n: limit });
+      expect(codes(body), query).toEqual(["BAD_USER_INPUT"]);
+      expect(body.errors![0].extensions.fieldErrors).toEqual([{ field: "limit", message: `must be between 0 and ${MAX_NESTED_LIMIT}` }]);
+    }
+  });
+});
+
+describe("the query cost limit", () => {
+  it("refuses 300 aliases of deployment.replicaSets.pods before execution, and memory stays flat", async () => {
+    const query = `{ ${Array.from({ length: 300 }, (_, i) => `a${i}: deployment(namespace: "bounds", name: "big") { replicaSets { pods { metadata { name } } } }`).join(" ")} }`;
+    const before = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    const body = await app.gql(query);
+    const ms = performance.now() - started;
+    expect(codes(body)).toEqual(["BAD_USER_INPUT"]);
+    expect(body.errors![0].message).toMatch(/^the operation may resolve 1206600 field values .* at most 100000 are allowed/);
+    expect(body.data ?? null).toBeNull();
+    expect(ms).toBeLessThan(3000); // tens of ms on an idle machine; executing it took the process down
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
+  });
+});
+
+describe("probes that answered INTERNAL_SERVER_ERROR (issue 10 §5) are the client's input errors", () => {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  it.each([
+    ["a cursor holding NUL", `{ deployments(after: "${b64(["\u0000", "a"])}") { totalCount } }`],
+    ["a cursor of a 300-character name", `{ deployments(after: "${b64(["a", "a".repeat(300)])}") { totalCount } }`],
+    ["an event cursor above bigint", `{ events(after: "${b64(["9".repeat(19)])}") { totalCount } }`],
+    ["an event cursor of 40 digits", `{ events(after: "${b64(["9".repeat(40)])}") { totalCount } }`],
+  ])("%s: BAD_USER_INPUT", async (_what, query) => {
+    const body = await app.gql(query);
+    expect(codes(body)).toEqual(["BAD_USER_INPUT"]);
+    expect(body.errors![0].extensions.fieldErrors).toEqual([{ field: "after", message: "is not a cursor returned by this connection" }]);
+  });
+
+  it("watch(resourceVersion:) above bigint: BAD_USER_INPUT (over SSE, as an HTTP subscription)", async () => {
+    const res = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ query: `subscription { watch(kind: Pod, resourceVersion: "9999999999999999999") { type } }` }),
+    });
+    const text = await res.text();
+    expect(text).toContain('"code":"BAD_USER_INPUT"');
+    expect(text).toContain("must be a resourceVersion the server returned");
+  });
+});
+
+describe("documents (issue 10 §3): a size cap, and parse caches that keep only small documents", () => {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const heap = () => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+
+  it(`refuses a document over ${MAX_DOCUMENT_BYTES} bytes with BAD_USER_INPUT before parsing it`, async () => {
+    const res = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ namespaces } #${"a".repeat(MAX_DOCUMENT_BYTES)}` }),
+    });
+    const body = await res.json();
+    expect(res.status).toBe(400);
+    expect(codes(body)).toEqual(["BAD_USER_INPUT"]);
+    expect(body.errors[0].message).toBe(`the document is ${MAX_DOCUMENT_BYTES + 16} bytes: at most ${MAX_DOCUMENT_BYTES} are allowed`);
+  });
+
+  it("100 distinct 90 KB documents that fail to parse leave the heap within 4 MB of where it was", async () => {
+    const send = (i: number) => app.gql(`{ namespaces } ${i} #${"a".repeat(90 * 1024)}`);
+    await send(-1); // warm up
+    const before = heap();
+    for (let i = 0; i < 100; i++) expect(codes(await send(i))).toHaveLength(1);
+    const grown = heap() - before;
+    expect(grown).toBeLessThan(4 * 1024 * 1024); // keeping them held ≥ 9 MB of source alone
+  });
+});
+
+describe("slow requests (issue 10 §3) are closed by the header and request timeouts", () => {
+  it("a client trickling headers, and one stalling in a declared 4 MB body, are disconnected; a normal query is answered meanwhile", { timeout: 30_000 }, async () => {
+    const server = await startServer({ db, feed: app.feed }, { host: "127.0.0.1", port: 0, log: createLogger("silent"), requestTimeouts: { headersMs: 400, requestMs: 800 } });
+    try {
+      const { port } = new URL(server.url);
+      const open = (first: string) =>
+        new Promise<{ closedAfterMs: Promise<number> }>((resolve, reject) => {
+          const socket = connect(Number(port), "127.0.0.1", () => {
+            const started = performance.now();
+            socket.write(first);
+            resolve({ closedAfterMs: new Promise((done) => socket.on("close", () => done(performance.now() - started))) });
+          });
+          socket.resume(); // read the 408, so that the close is seen
+          socket.on("error", () => {}); // a reset is a close too
+          socket.once("error", reject);
+        });
+      const trickle = await open("POST /graphql HTTP/1.1\r\nHost: x\r\n");
+      const stall = await open(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${4_000_000}\r\n\r\n{"query":"`);
+      const res = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ namespaces }" }) });
+      expect((await res.json()).data.namespaces).toContain("bounds");
+      expect(await trickle.closedAfterMs).toBeLessThan(5_000);
+      expect(await stall.closedAfterMs).toBeLessThan(5_000);
+    } finally {
+      await server.close();
+    }
+  });
+});
