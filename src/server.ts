@@ -1,5 +1,6 @@
 // One port, one path: yoga serves HTTP (queries, mutations, SSE subscriptions) and GraphiQL on
-// /graphql, graphql-ws serves WebSocket upgrades on the same path; /healthz and /readyz answer JSON.
+// /graphql, graphql-ws serves WebSocket upgrades on the same path (and the legacy
+// subscriptions-transport-ws protocol, by subprotocol: graphql/websocket.ts); /healthz and /readyz answer JSON.
 // Subscriptions over SSE: yoga's own on /graphql (`Accept: text/event-stream`, one connection per
 // operation, graphql-sse's "distinct connections" mode), and graphql-sse's single-connection mode
 // (and its distinct mode) on /graphql/stream; a single connection lives on one instance, so a load
@@ -10,7 +11,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { execute, GraphQLError, subscribe, type ExecutionArgs } from "graphql";
 import { createYoga } from "graphql-yoga";
-import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { migrationsApplied } from "./db/migrate.ts";
 import { DEFAULT_SUBSCRIPTION_BUFFER } from "./config.ts";
@@ -18,6 +18,7 @@ import { createContext, type Services } from "./graphql/context.ts";
 import { asBadUserInput, useBadUserInputCode, useQueryShapeLimits } from "./graphql/plugins.ts";
 import { schema } from "./graphql/schema.ts";
 import { useGraphQLSSEWithBackpressure } from "./graphql/sse.ts";
+import { serveWebSockets } from "./graphql/websocket.ts";
 import { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import type { Logger } from "./log.ts";
@@ -92,7 +93,7 @@ export async function startServer(services: Services, options: ServerOptions): P
   });
 
   const wss = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
-  const wsServer = useServer(
+  const wsServer = serveWebSockets(
     {
       execute: (args) => (args.rootValue as { execute: typeof execute }).execute(args as ExecutionArgs),
       subscribe: (args) => (args.rootValue as { subscribe: typeof subscribe }).subscribe(args as ExecutionArgs),
@@ -119,6 +120,7 @@ export async function startServer(services: Services, options: ServerOptions): P
       },
     },
     wss,
+    options.log,
   );
 
   await new Promise<void>((resolve, reject) => {

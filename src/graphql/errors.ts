@@ -5,7 +5,10 @@
 // says where a watch resumes exactly (null: subscribe afresh).
 import { GraphQLError } from "graphql";
 
-export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "ALREADY_EXISTS" | "CONFLICT" | "GONE" | "RESUBSCRIBE" | "UNAUTHENTICATED" | "FORBIDDEN";
+export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "ALREADY_EXISTS" | "CONFLICT" | "GONE" | "RESUBSCRIBE" | "UNAUTHENTICATED" | "FORBIDDEN"
+  // rolloutStatus(untilDone: true) ends with these, as `kubectl rollout status` does (until-done.ts)
+  | "PROGRESS_DEADLINE_EXCEEDED"
+  | "DELETED";
 
 export interface FieldError {
   field: string;
