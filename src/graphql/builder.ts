@@ -53,7 +53,13 @@ function literalValue(ast: ValueNode, variables: Record<string, unknown> | null 
     case Kind.LIST:
       return ast.values.map((v) => literalValue(v, variables));
     case Kind.OBJECT:
-      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literalValue(f.value, variables)]));
+      // as in an input object, a field whose variable is unset or null is left out
+      return Object.fromEntries(
+        ast.fields.flatMap((f) => {
+          const value = literalValue(f.value, variables);
+          return f.value.kind === Kind.VARIABLE && value == null ? [] : [[f.name.value, value]];
+        }),
+      );
     case Kind.VARIABLE:
       return variables?.[ast.name.value];
     case Kind.ENUM:
