@@ -20,6 +20,7 @@ import { schema } from "./graphql/schema.ts";
 import { useGraphQLSSEWithBackpressure } from "./graphql/sse.ts";
 import { serveWebSockets } from "./graphql/websocket.ts";
 import { SubscriptionHub } from "./graphql/subscription-hub.ts";
+import { GRAPHIQL_OPTIONS, playgroundRoutes, renderOfflineGraphiQL } from "./http/ide.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import type { Logger } from "./log.ts";
 
@@ -53,7 +54,8 @@ export async function startServer(services: Services, options: ServerOptions): P
   const yoga = createYoga<{ connectionParams?: Record<string, unknown> }>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    graphiql: { subscriptionsProtocol: "WS" },
+    graphiql: GRAPHIQL_OPTIONS,
+    renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     logging: false,
     plugins: [useQueryShapeLimits, useBadUserInputCode, ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH)],
@@ -82,6 +84,7 @@ export async function startServer(services: Services, options: ServerOptions): P
       res.end();
       return true;
     },
+    ...playgroundRoutes(GRAPHQL_PATH),
   ];
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
