@@ -11,7 +11,6 @@
 // connectionParams.authorization of its WebSocket connections, never in a URL.
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { renderPlaygroundPage } from "graphql-playground-html";
 import type { GraphiQLOptions } from "graphql-yoga";
 import type { HttpRoute } from "../server.ts";
@@ -150,12 +149,15 @@ export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
   defaultQuery: DEFAULT_TABS.map(({ query }) => query).join("\n\n"),
 };
 
-let graphiqlPage: { key: string; html: string } | null = null;
+let graphiqlPage: { key: string; html: Promise<string> } | null = null;
 
-/** yoga's renderGraphiQL: the offline page (9 MB, with every asset inlined), rendered once per options. */
-export function renderOfflineGraphiQL(options: GraphiQLOptions): string {
+/**
+ * yoga's renderGraphiQL: the offline page (9 MB, with every asset inlined), rendered once per
+ * options. Its module is loaded on the first request, not at start-up.
+ */
+export function renderOfflineGraphiQL(options: GraphiQLOptions): Promise<string> {
   const key = JSON.stringify(options);
-  if (graphiqlPage?.key !== key) graphiqlPage = { key, html: withTokenField(renderGraphiQL(options)) };
+  if (graphiqlPage?.key !== key) graphiqlPage = { key, html: import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => withTokenField(renderGraphiQL(options))) };
   return graphiqlPage.html;
 }
 
