@@ -1,5 +1,6 @@
 // One port, one path: yoga serves HTTP (queries, mutations, SSE subscriptions) and GraphiQL on
-// /graphql, graphql-ws serves WebSocket upgrades on the same path; /healthz and /readyz answer JSON.
+// /graphql, graphql-ws serves WebSocket upgrades on the same path (and the legacy
+// subscriptions-transport-ws protocol, by subprotocol: graphql/websocket.ts); /healthz and /readyz answer JSON.
 // Subscriptions over SSE: yoga's own on /graphql (`Accept: text/event-stream`, one connection per
 // operation, graphql-sse's "distinct connections" mode), and graphql-sse's single-connection mode
 // (and its distinct mode) on /graphql/stream; a single connection lives on one instance, so a load
@@ -10,7 +11,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { execute, GraphQLError, subscribe, type ExecutionArgs } from "graphql";
 import { createYoga } from "graphql-yoga";
-import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { corsOptions, refuse, type GuardOptions } from "./auth/guard.ts";
@@ -28,6 +28,8 @@ import { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import { useUnexpectedErrors, yogaLogger } from "./graphql/unexpected-errors.ts";
 import { InFlight } from "./http/in-flight.ts";
 import { REQUEST_ID_HEADER, requestIdOf } from "./http/request-id.ts";
+import { serveWebSockets } from "./graphql/websocket.ts";
+import { GRAPHIQL_OPTIONS, playgroundRoutes, renderOfflineGraphiQL } from "./http/ide.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import { requestTimeoutOptions, type RequestTimeouts } from "./http/timeouts.ts";
 import type { Logger } from "./log.ts";
@@ -81,7 +83,8 @@ export async function startServer(services: Services, options: ServerOptions): P
   const yoga = createYoga<{ connectionParams?: Record<string, unknown>; req: IncomingMessage }>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    graphiql: { subscriptionsProtocol: "WS" },
+    graphiql: GRAPHIQL_OPTIONS,
+    renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     logging: yogaLogger(options.log),
     maskedErrors: { isDev: false },
@@ -132,6 +135,7 @@ export async function startServer(services: Services, options: ServerOptions): P
       public: options.metricsPublic ?? false,
       authorize: async (req) => (await auth.authenticate(req.headers.authorization ?? null)).principal !== null,
     }),
+    ...playgroundRoutes(GRAPHQL_PATH),
   ];
 
   const server = createServer(requestTimeoutOptions(options.requestTimeouts), (req: IncomingMessage, res: ServerResponse) => {
@@ -161,7 +165,7 @@ export async function startServer(services: Services, options: ServerOptions): P
     },
   });
   wss.on("headers", (headers, req) => headers.push(`X-Request-Id: ${requestIdOf(req)}`));
-  const wsServer = useServer(
+  const wsServer = serveWebSockets(
     {
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
@@ -195,6 +199,7 @@ export async function startServer(services: Services, options: ServerOptions): P
       },
     },
     wss,
+    options.log,
   );
 
   await new Promise<void>((resolve, reject) => {

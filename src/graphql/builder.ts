@@ -39,7 +39,12 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-function literalValue(ast: ValueNode): unknown {
+/**
+ * The value of a literal; a variable inside it takes its value from `variables`. Validation parses
+ * literals before variables are known (`variables` undefined): a literal with variables is then
+ * only checked when the operation runs (null stands for it meanwhile).
+ */
+function literalValue(ast: ValueNode, variables: Record<string, unknown> | null | undefined): unknown {
   switch (ast.kind) {
     case Kind.STRING:
     case Kind.BOOLEAN:
@@ -51,12 +56,28 @@ function literalValue(ast: ValueNode): unknown {
     case Kind.NULL:
       return null;
     case Kind.LIST:
-      return ast.values.map(literalValue);
+      return ast.values.map((v) => literalValue(v, variables));
     case Kind.OBJECT:
-      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literalValue(f.value)]));
-    default:
-      throw new GraphQLError("variables are not allowed inside a StringMap literal");
+      // as in an input object, a field whose variable is unset or null is left out
+      return Object.fromEntries(
+        ast.fields.flatMap((f) => {
+          const value = literalValue(f.value, variables);
+          return f.value.kind === Kind.VARIABLE && value == null ? [] : [[f.name.value, value]];
+        }),
+      );
+    case Kind.VARIABLE:
+      return variables?.[ast.name.value];
+    case Kind.ENUM:
+      throw new GraphQLError(`an enum value (${ast.value}) is not allowed in this literal`);
   }
+}
+
+const hasVariable = (ast: ValueNode): boolean =>
+  ast.kind === Kind.VARIABLE || (ast.kind === Kind.LIST && ast.values.some(hasVariable)) || (ast.kind === Kind.OBJECT && ast.fields.some((f) => hasVariable(f.value)));
+
+/** parseLiteral of a scalar whose literals may hold variables (see literalValue). */
+function literalParser<T>(parse: (value: unknown) => T): (ast: ValueNode, variables?: Record<string, unknown> | null) => T {
+  return (ast, variables) => (variables === undefined && hasVariable(ast) ? (null as T) : parse(literalValue(ast, variables)));
 }
 
 function parseStringMap(value: unknown): StringMap {
@@ -76,7 +97,8 @@ function parseIntOrString(value: unknown): IntOrString {
 }
 
 builder.scalarType("DateTime", {
-  description: "RFC 3339, UTC",
+  description: "A point in time: an RFC 3339 string, always written in UTC (`2026-01-31T12:00:00.000Z`); input may carry any offset.",
+  specifiedByURL: "https://scalars.graphql.org/andimarek/date-time",
   serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(v as string).toISOString()),
   parseValue: (v) => {
     const d = new Date(v as string);
@@ -86,17 +108,20 @@ builder.scalarType("DateTime", {
 });
 
 builder.scalarType("StringMap", {
-  description: "JSON object, string → string (labels, annotations, matchLabels, resources)",
+  description:
+    "A JSON object of string values (labels, annotations, matchLabels, resource quantities), such as " +
+    '`{ app: "web", tier: "front" }`. In a literal each value may be a variable: `{ app: $name }`.',
   serialize: (v) => v as StringMap,
   parseValue: parseStringMap,
-  parseLiteral: (ast) => parseStringMap(literalValue(ast)),
+  parseLiteral: literalParser(parseStringMap),
 });
 
 builder.scalarType("IntOrString", {
-  description: '3 or "25%"',
+  description: 'A 32-bit integer or a string, as Kubernetes\' intstr: an absolute count (`3`) or a percentage (`"25%"`).',
+  specifiedByURL: "https://pkg.go.dev/k8s.io/apimachinery/pkg/util/intstr#IntOrString",
   serialize: (v) => v as IntOrString,
   parseValue: parseIntOrString,
-  parseLiteral: (ast) => parseIntOrString(literalValue(ast)),
+  parseLiteral: literalParser(parseIntOrString),
 });
 
 builder.queryType({ authScopes: { viewer: true } });

@@ -16,8 +16,12 @@ export function asBadUserInput(error: GraphQLError): GraphQLError {
   });
 }
 
-/** Errors of coercing variables come out of execute with neither a path nor a code. */
-const isVariableError = (error: GraphQLError) => error.path === undefined && error.extensions?.code === undefined;
+/**
+ * Errors of coercing variables come out of execute with neither a path nor a code; an argument
+ * literal whose variables give it a value its type refuses (`labels: { n: $int }`), with a path.
+ */
+const isVariableError = (error: GraphQLError) =>
+  error.extensions?.code === undefined && (error.path === undefined || /^Argument "\w+" has invalid value /.test(error.message));
 
 /** Refuses documents that could make a response explode (src/graphql/limits.ts), on every transport. */
 export const useQueryShapeLimits: Plugin = {

@@ -13,6 +13,7 @@ import { ResourceKind } from "./meta.ts";
 import { DeploymentNode, EventNode, PodNode, ReplicaSetNode, RolloutStatusRef } from "./objects.ts";
 import type { WatchItem } from "./subscription-hub.ts";
 import { parseResourceVersion } from "../domain/resource-version.ts";
+import { untilDone } from "./until-done.ts";
 
 const WatchEventType = builder.enumType("WatchEventType", { values: ["ADDED", "MODIFIED", "DELETED"] as const });
 
@@ -60,11 +61,19 @@ builder.subscriptionType({ authScopes: { viewer: true } });
 builder.subscriptionFields((t) => ({
   rolloutStatus: t.field({
     type: RolloutStatusRef,
-    description: "the current RolloutStatus at once, then a new one on every change of the Deployment or its ReplicaSets",
-    args: { namespace: t.arg.string({ required: true, defaultValue: "default" }), name: t.arg.string({ required: true }) },
-    subscribe: (_root, { namespace, name }, ctx) => {
+    description:
+      "the current RolloutStatus at once, then a new one on every change of the Deployment or its ReplicaSets. " +
+      "With untilDone, the stream `kubectl rollout status` prints: it completes after the first done status of the " +
+      "current generation, and ends with PROGRESS_DEADLINE_EXCEEDED (after the Failed status) or DELETED.",
+    args: {
+      namespace: t.arg.string({ required: true, defaultValue: "default" }),
+      name: t.arg.string({ required: true }),
+      untilDone: t.arg.boolean({ defaultValue: false, description: "complete when the rollout is done, fail when it fails" }),
+    },
+    subscribe: (_root, { namespace, name, untilDone: ending }, ctx) => {
       if (!visible(ctx, namespace)) throw refusalError(notFound("Deployment", namespace, name));
-      return ctx.hub.rolloutStatus(nameArg(namespace, "namespace", isDns1123Label), nameArg(name, "name", isDns1123Subdomain));
+      const statuses = ctx.hub.rolloutStatus(nameArg(namespace, "namespace", isDns1123Label), nameArg(name, "name", isDns1123Subdomain));
+      return ending ? untilDone(statuses, namespace, name) : statuses;
     },
     resolve: unwrap,
   }),

@@ -1,0 +1,197 @@
+// GraphQL over WebSocket on /graphql, in the two protocols a client picks by subprotocol:
+// - `graphql-transport-ws`: graphql-ws, message for message;
+// - `graphql-ws`: the legacy subscriptions-transport-ws protocol (GraphQL Playground, Apollo Client
+//   before 3.5). Its messages are translated into graphql-transport-ws and back
+//   (connection_init/ack, start→subscribe, data←next, error, complete, stop→complete, keep-alive
+//   `ka`), so ONE graphql-ws server runs every operation of both protocols: the same onConnect,
+//   onSubscribe, context, limits and subscription buffers, whatever the client speaks.
+// Both get a WebSocket ping every `keepAliveMs` and are dropped when the pong does not come back
+// within the next interval; legacy clients also get `ka` messages, which their client expects.
+import type { IncomingMessage } from "node:http";
+import {
+  CloseCode,
+  DEPRECATED_GRAPHQL_WS_PROTOCOL,
+  GRAPHQL_TRANSPORT_WS_PROTOCOL,
+  makeServer,
+  MessageType,
+  type ServerOptions,
+  type WebSocket as Transport,
+} from "graphql-ws";
+import type { Extra } from "graphql-ws/use/ws";
+import type { WebSocket, WebSocketServer } from "ws";
+import type { Logger } from "../log.ts";
+
+/** The legacy protocol's own message types (the rest it shares with graphql-transport-ws). */
+const LEGACY = { start: "start", stop: "stop", data: "data", keepAlive: "ka", terminate: "connection_terminate", connectionError: "connection_error" };
+
+/** graphql-transport-ws when offered, else the legacy graphql-ws; nothing else (graphql-ws then closes with 4406). */
+export function chooseProtocol(offered: Set<string>): string | false {
+  if (offered.has(GRAPHQL_TRANSPORT_WS_PROTOCOL)) return GRAPHQL_TRANSPORT_WS_PROTOCOL;
+  if (offered.has(DEPRECATED_GRAPHQL_WS_PROTOCOL)) return DEPRECATED_GRAPHQL_WS_PROTOCOL;
+  return false;
+}
+
+function sender(socket: WebSocket) {
+  return (data: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (socket.readyState !== socket.OPEN) return resolve();
+      socket.send(data, (err) => (err ? reject(err) : resolve()));
+    });
+}
+
+interface Connection extends Transport {
+  /** a message received: hands graphql-ws what it stands for in graphql-transport-ws */
+  receive(data: string): void;
+  closed(): void;
+}
+
+/** graphql-ws's handler of one graphql-transport-ws message (its promise lasts as long as the operation) */
+type Deliver = (message: string) => void;
+
+function transportWs(socket: WebSocket, deliver: Deliver): Connection {
+  return {
+    protocol: GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    send: sender(socket),
+    close: (code, reason) => socket.close(code, reason),
+    onMessage: () => {},
+    receive: deliver,
+    closed: () => {},
+  };
+}
+
+interface Message {
+  type?: unknown;
+  id?: unknown;
+  payload?: unknown;
+}
+
+/** Operations a legacy client may send before connection_ack; more close the socket (4400). */
+const MAX_EARLY_MESSAGES = 100;
+
+function legacyWs(socket: WebSocket, deliver: Deliver, keepAliveMs: number): Connection {
+  const send = sender(socket);
+  const legacy = (message: Record<string, unknown>) => send(JSON.stringify(message));
+  /** operations started and not yet ended, to restart an id the way the legacy server does */
+  const running = new Set<string>();
+  let acknowledged = false;
+  /**
+   * A legacy client sends `start` right after connection_init, without waiting for the ack that
+   * graphql-transport-ws requires first: such messages wait here for the ack.
+   */
+  let early: string[] = [];
+  let keepAlive: NodeJS.Timeout | null = null;
+  return {
+    protocol: GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    async send(data) {
+      const message = JSON.parse(data) as Message;
+      switch (message.type) {
+        case MessageType.ConnectionAck:
+          acknowledged = true;
+          keepAlive = setInterval(() => void legacy({ type: LEGACY.keepAlive }).catch(() => {}), keepAliveMs);
+          await send(data);
+          await legacy({ type: LEGACY.keepAlive });
+          for (const message of early.splice(0)) deliver(message);
+          return;
+        case MessageType.Next:
+          return legacy({ type: LEGACY.data, id: message.id, payload: message.payload });
+        case MessageType.Error:
+        case MessageType.Complete:
+          running.delete(message.id as string);
+          return send(data);
+        default:
+          return; // pong: the legacy protocol has no ping
+      }
+    },
+    close(code, reason) {
+      // a refused connection_init (4401/4403/4429…) is a connection_error in the legacy protocol
+      if (!acknowledged && code !== 1000) void legacy({ type: LEGACY.connectionError, payload: { message: reason } }).catch(() => {});
+      socket.close(code, reason);
+    },
+    onMessage: () => {},
+    receive(data) {
+      for (const message of translate(data)) {
+        if (acknowledged || message.type === MessageType.ConnectionInit) deliver(JSON.stringify(message));
+        else if (early.push(JSON.stringify(message)) > MAX_EARLY_MESSAGES) socket.close(CloseCode.BadRequest, "Too many messages before connection_ack");
+      }
+    },
+    closed: () => {
+      early = [];
+      if (keepAlive) clearInterval(keepAlive);
+    },
+  };
+
+  /** the graphql-transport-ws messages one legacy message stands for */
+  function translate(data: string): Message[] {
+    let message: Message;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return [{ type: "unparsable" }]; // graphql-ws closes with 4400
+    }
+    const id = typeof message.id === "string" ? message.id : "";
+    const complete = { type: MessageType.Complete, id };
+    switch (message.type) {
+      case LEGACY.start: {
+        const subscribe = { type: MessageType.Subscribe, id, payload: message.payload };
+        const restart = running.has(id);
+        running.add(id);
+        return restart ? [complete, subscribe] : [subscribe];
+      }
+      case LEGACY.stop:
+        running.delete(id);
+        return [complete];
+      case LEGACY.terminate:
+        socket.close(1000, "Normal Closure");
+        return [];
+      default:
+        return [message]; // connection_init, or something graphql-ws refuses
+    }
+  }
+}
+
+/**
+ * Serves both protocols on `wss` with one graphql-ws server (in place of graphql-ws's useServer).
+ * Returns dispose(), which closes every client ("going away") and the WebSocket server.
+ */
+export function serveWebSockets<P extends Record<string, unknown> | undefined>(
+  options: ServerOptions<P, Extra>,
+  wss: WebSocketServer,
+  log: Logger,
+  keepAliveMs = 12_000,
+): { dispose(): Promise<void> } {
+  const server = makeServer(options);
+  wss.options.handleProtocols = chooseProtocol;
+  const internalError = (socket: WebSocket, what: string, err: unknown) => {
+    log.error(`websocket: ${what}`, { error: String(err) });
+    socket.close(CloseCode.InternalServerError, "Internal server error");
+  };
+  wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
+    socket.once("error", (err) => internalError(socket, "socket error", err));
+    let handle: (message: string) => Promise<void> = async () => {};
+    // each message's promise lasts as long as its operation: messages are handled side by side
+    const deliver: Deliver = (message) => void handle(message).catch((err) => internalError(socket, "message handling failed", err));
+    const connection = socket.protocol === DEPRECATED_GRAPHQL_WS_PROTOCOL ? legacyWs(socket, deliver, keepAliveMs) : transportWs(socket, deliver);
+    connection.onMessage = (cb) => (handle = cb);
+    const closed = server.opened(connection, { socket, request });
+    socket.on("message", (data) => connection.receive(String(data)));
+
+    let awaitingPong = false;
+    socket.on("pong", () => (awaitingPong = false));
+    const heartbeat = setInterval(() => {
+      if (awaitingPong) return socket.terminate();
+      awaitingPong = true;
+      socket.ping();
+    }, keepAliveMs);
+    socket.once("close", (code, reason) => {
+      clearInterval(heartbeat);
+      connection.closed();
+      void closed(code, String(reason));
+    });
+  });
+  return {
+    async dispose() {
+      for (const client of wss.clients) client.close(1001, "Going away");
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
