@@ -19,6 +19,7 @@ import { asBadUserInput, useBadUserInputCode, useQueryShapeLimits } from "./grap
 import { schema } from "./graphql/schema.ts";
 import { useGraphQLSSEWithBackpressure } from "./graphql/sse.ts";
 import { SubscriptionHub } from "./graphql/subscription-hub.ts";
+import { dashboardRoute } from "./http/dashboard.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import type { Logger } from "./log.ts";
 
@@ -69,6 +70,7 @@ export async function startServer(services: Services, options: ServerOptions): P
   }
 
   const routes: HttpRoute[] = [
+    dashboardRoute,
     (_req, res, path) => path === "/healthz" && (sendJson(res, 200, { status: "ok" }), true),
     (_req, res, path) => {
       if (path !== "/readyz") return false;
