@@ -2,13 +2,16 @@
 // and is rolled back automatically.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app.ts";
-import { runExample } from "../helpers/cli.ts";
+import { killExamples, runExample } from "../helpers/cli.ts";
 import { createHealthy, Database, driveRollout, getDeployment, startRolloutApp, stopRolloutApp } from "../helpers/rollout.ts";
 
 let app: TestApp;
 let db: Database;
 beforeAll(async () => ({ app, db } = await startRolloutApp()));
-afterAll(() => stopRolloutApp(app, db));
+afterAll(async () => {
+  killExamples();
+  await stopRolloutApp(app, db);
+});
 
 const STRATEGY = { type: "RollingUpdate" as const, maxSurge: 1, maxUnavailable: 0 };
 const deploy = (name: string, image: string) => runExample("ci-deploy", [`deployment/${name}`, "--container", "app", "--image", image], { DEPLOYE_URL: app.url });

@@ -2,7 +2,7 @@
 // restart that loses and repeats no line.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
-import { runExample, runToEnd } from "../helpers/cli.ts";
+import { killExamples, runExample, runToEnd } from "../helpers/cli.ts";
 import { createTestDatabase } from "../helpers/db.ts";
 import { createHealthy, createDeployment, Database, driveRollout, markReady, setImage, settle, getDeployment, newReplicaSet, startRolloutApp, stopRolloutApp } from "../helpers/rollout.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -10,7 +10,10 @@ import { waitFor } from "../helpers/wait.ts";
 let app: TestApp;
 let db: Database;
 beforeAll(async () => ({ app, db } = await startRolloutApp()));
-afterAll(() => stopRolloutApp(app, db));
+afterAll(async () => {
+  killExamples();
+  await stopRolloutApp(app, db);
+});
 
 const args = (name: string, ...more: string[]) => [`deployment/${name}`, "-n", "default", "--server", app.url, ...more];
 

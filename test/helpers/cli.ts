@@ -17,6 +17,13 @@ export interface ExampleRun {
   output(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills every example still running (for afterAll: a failed test leaves none behind). */
+export function killExamples(): void {
+  for (const child of running) child.kill("SIGKILL");
+}
+
 export function runExample(example: string, args: string[], env: Record<string, string> = {}): ExampleRun {
   const child = spawn(process.execPath, ["--import", "tsx", `client-examples/${example}/main.ts`, ...args], {
     cwd: ROOT,
@@ -27,7 +34,13 @@ export function runExample(example: string, args: string[], env: Record<string, 
   let err = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return {
     child,
     stdout: () => out,

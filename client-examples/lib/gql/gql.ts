@@ -30,6 +30,9 @@ type Documents = {
     "\n  mutation Resume($name: String!, $namespace: String!) { resumeRollout(name: $name, namespace: $namespace) { metadata { name } } }\n": typeof types.ResumeDocument,
     "\n  mutation Restart($name: String!, $namespace: String!) { restartRollout(name: $name, namespace: $namespace) { metadata { name } } }\n": typeof types.RestartDocument,
     "\n  query Counts($namespace: String!) {\n    deployments(namespace: $namespace, first: 1) { totalCount }\n    replicaSets(namespace: $namespace, first: 1) { totalCount }\n    pods(namespace: $namespace, first: 1) { totalCount }\n  }\n": typeof types.CountsDocument,
+    "\n  mutation CreateDemoDeployment($metadata: ObjectMetaInput!, $spec: DeploymentSpecInput!) {\n    createDeployment(metadata: $metadata, spec: $spec) { metadata { name } }\n  }\n": typeof types.CreateDemoDeploymentDocument,
+    "\n  mutation UpdateDemoDeployment($name: String!, $spec: DeploymentSpecInput!, $changeCause: String) {\n    updateDeployment(name: $name, spec: $spec, changeCause: $changeCause) { metadata { name } }\n  }\n": typeof types.UpdateDemoDeploymentDocument,
+    "\n  mutation ScaleDemoDeployment($name: String!, $replicas: Int!) {\n    scaleDeployment(name: $name, replicas: $replicas) { metadata { name } }\n  }\n": typeof types.ScaleDemoDeploymentDocument,
     "\n  fragment RolloutFields on Deployment {\n    metadata { name namespace resourceVersion generation }\n    revision\n    spec { replicas template { spec { containers { name image } } } }\n    status { observedGeneration replicas updatedReplicas availableReplicas conditions { type reason } }\n  }\n": typeof types.RolloutFieldsFragmentDoc,
     "\n  query DeploymentRollout($name: String!, $namespace: String!) {\n    deployment(name: $name, namespace: $namespace) { ...RolloutFields }\n  }\n": typeof types.DeploymentRolloutDocument,
     "\n  subscription WatchDeploymentRollouts($namespace: String!, $resourceVersion: String) {\n    watch(kind: Deployment, namespace: $namespace, resourceVersion: $resourceVersion) {\n      type\n      resourceVersion\n      object { ... on Deployment { ...RolloutFields } }\n    }\n  }\n": typeof types.WatchDeploymentRolloutsDocument,
@@ -53,6 +56,9 @@ const documents: Documents = {
     "\n  mutation Resume($name: String!, $namespace: String!) { resumeRollout(name: $name, namespace: $namespace) { metadata { name } } }\n": types.ResumeDocument,
     "\n  mutation Restart($name: String!, $namespace: String!) { restartRollout(name: $name, namespace: $namespace) { metadata { name } } }\n": types.RestartDocument,
     "\n  query Counts($namespace: String!) {\n    deployments(namespace: $namespace, first: 1) { totalCount }\n    replicaSets(namespace: $namespace, first: 1) { totalCount }\n    pods(namespace: $namespace, first: 1) { totalCount }\n  }\n": types.CountsDocument,
+    "\n  mutation CreateDemoDeployment($metadata: ObjectMetaInput!, $spec: DeploymentSpecInput!) {\n    createDeployment(metadata: $metadata, spec: $spec) { metadata { name } }\n  }\n": types.CreateDemoDeploymentDocument,
+    "\n  mutation UpdateDemoDeployment($name: String!, $spec: DeploymentSpecInput!, $changeCause: String) {\n    updateDeployment(name: $name, spec: $spec, changeCause: $changeCause) { metadata { name } }\n  }\n": types.UpdateDemoDeploymentDocument,
+    "\n  mutation ScaleDemoDeployment($name: String!, $replicas: Int!) {\n    scaleDeployment(name: $name, replicas: $replicas) { metadata { name } }\n  }\n": types.ScaleDemoDeploymentDocument,
     "\n  fragment RolloutFields on Deployment {\n    metadata { name namespace resourceVersion generation }\n    revision\n    spec { replicas template { spec { containers { name image } } } }\n    status { observedGeneration replicas updatedReplicas availableReplicas conditions { type reason } }\n  }\n": types.RolloutFieldsFragmentDoc,
     "\n  query DeploymentRollout($name: String!, $namespace: String!) {\n    deployment(name: $name, namespace: $namespace) { ...RolloutFields }\n  }\n": types.DeploymentRolloutDocument,
     "\n  subscription WatchDeploymentRollouts($namespace: String!, $resourceVersion: String) {\n    watch(kind: Deployment, namespace: $namespace, resourceVersion: $resourceVersion) {\n      type\n      resourceVersion\n      object { ... on Deployment { ...RolloutFields } }\n    }\n  }\n": types.WatchDeploymentRolloutsDocument,
@@ -138,6 +144,18 @@ export function graphql(source: "\n  mutation Restart($name: String!, $namespace
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Counts($namespace: String!) {\n    deployments(namespace: $namespace, first: 1) { totalCount }\n    replicaSets(namespace: $namespace, first: 1) { totalCount }\n    pods(namespace: $namespace, first: 1) { totalCount }\n  }\n"): (typeof documents)["\n  query Counts($namespace: String!) {\n    deployments(namespace: $namespace, first: 1) { totalCount }\n    replicaSets(namespace: $namespace, first: 1) { totalCount }\n    pods(namespace: $namespace, first: 1) { totalCount }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateDemoDeployment($metadata: ObjectMetaInput!, $spec: DeploymentSpecInput!) {\n    createDeployment(metadata: $metadata, spec: $spec) { metadata { name } }\n  }\n"): (typeof documents)["\n  mutation CreateDemoDeployment($metadata: ObjectMetaInput!, $spec: DeploymentSpecInput!) {\n    createDeployment(metadata: $metadata, spec: $spec) { metadata { name } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateDemoDeployment($name: String!, $spec: DeploymentSpecInput!, $changeCause: String) {\n    updateDeployment(name: $name, spec: $spec, changeCause: $changeCause) { metadata { name } }\n  }\n"): (typeof documents)["\n  mutation UpdateDemoDeployment($name: String!, $spec: DeploymentSpecInput!, $changeCause: String) {\n    updateDeployment(name: $name, spec: $spec, changeCause: $changeCause) { metadata { name } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ScaleDemoDeployment($name: String!, $replicas: Int!) {\n    scaleDeployment(name: $name, replicas: $replicas) { metadata { name } }\n  }\n"): (typeof documents)["\n  mutation ScaleDemoDeployment($name: String!, $replicas: Int!) {\n    scaleDeployment(name: $name, replicas: $replicas) { metadata { name } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
