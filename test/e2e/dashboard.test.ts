@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { launchBrowser, offlinePage } from "../helpers/browser.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
-import { createHealthy, Database, driveRollout, getDeployment, setImage } from "../helpers/rollout.ts";
+import { createDeployment, createHealthy, Database, driveRollout, getDeployment, setImage } from "../helpers/rollout.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const SHOTS = "test-results/dashboard";
@@ -102,3 +102,52 @@ it("shows reconnecting when the server restarts mid-rollout, then catches up wit
   expect(blocked).toEqual([]);
   expect(pageErrors).toEqual([]);
 });
+
+// 1,000 replicas with `npm run test:dashboard-perf`; npm test streams a smaller rollout the same way.
+const REPLICAS = Number(process.env.DASHBOARD_PERF_REPLICAS ?? 40);
+
+it(`stays responsive while a ${REPLICAS}-replica rollout streams`, async () => {
+  await createDeployment(app, "big", { replicas: REPLICAS, behavior: "ready", strategy: { type: "RollingUpdate", maxSurge: "25%", maxUnavailable: "25%" } });
+  await waitFor(() => getDeployment(app, "big"), (d) => d.rolloutStatus.done, { what: "big to come up", timeoutMs: 240_000, intervalMs: 500 });
+  await page.goto(dashboard("#/default/big"));
+  await until("the pod grid", async () => (await page.locator(".pod.ready").count()) === REPLICAS, 60_000);
+  // the longest gap between two animation frames while the rollout streams
+  await page.evaluate(() => {
+    const w = window as unknown as { maxGap: number };
+    w.maxGap = 0;
+    let last = performance.now();
+    const tick = (now: number) => {
+      w.maxGap = Math.max(w.maxGap, now - last);
+      last = now;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await setImage(app, "big", "nginx:2");
+  const clicks: number[] = [];
+  let done = false;
+  while (!done) {
+    // in the page: from the click to the dialog on screen (the next frame after it rendered)
+    clicks.push(
+      await page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const started = performance.now();
+            (document.querySelector("[data-testid=scale]") as HTMLButtonElement).click();
+            const check = () => (document.querySelector("[data-testid=confirm-input]") ? resolve(performance.now() - started) : requestAnimationFrame(check));
+            requestAnimationFrame(check);
+          }),
+      ),
+    );
+    await page.getByRole("button", { name: "Cancel" }).click();
+    done = (await getDeployment(app, "big")).rolloutStatus.done;
+  }
+  await until("the page to show the rollout done", async () => (await text("message")) === `deployment "big" successfully rolled out`, 60_000);
+  const maxGap = await page.evaluate(() => (window as unknown as { maxGap: number }).maxGap);
+  const worstClick = Math.max(...clicks);
+  console.log(`dashboard, ${REPLICAS}-replica rollout: ${clicks.length} clicks, worst click-to-dialog ${Math.round(worstClick)} ms, longest frame gap ${Math.round(maxGap)} ms`);
+  // loose bounds: CI shares two cores with the server, Postgres and the simulated kubelet
+  expect(worstClick).toBeLessThan(1_000);
+  expect(maxGap).toBeLessThan(2_000);
+  expect(blocked).toEqual([]);
+}, 600_000);

@@ -43,6 +43,7 @@ function useEvents(target: Target, client: Client, namespace: string) {
           // after (re)connecting: the latest events again (merged by id), then live ones
           const live = subscribe(client, EventsSubscription, { namespace });
           const first = live.next();
+          first.catch(() => {}); // handled below; not an unhandled rejection while the list loads
           merge((await request(target, EventsQuery, { namespace })).events.edges.map((e) => e.node));
           for (let next = await first; !next.done && !stopped; next = await live.next()) merge([next.value.events]);
         } catch {
