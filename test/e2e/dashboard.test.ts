@@ -108,7 +108,8 @@ const REPLICAS = Number(process.env.DASHBOARD_PERF_REPLICAS ?? 40);
 
 it(`stays responsive while a ${REPLICAS}-replica rollout streams`, async () => {
   await createDeployment(app, "big", { replicas: REPLICAS, behavior: "ready", strategy: { type: "RollingUpdate", maxSurge: "25%", maxUnavailable: "25%" } });
-  await waitFor(() => getDeployment(app, "big"), (d) => d.rolloutStatus.done, { what: "big to come up", timeoutMs: 240_000, intervalMs: 500 });
+  const bigDone = () => app.data(`{ deployment(name: "big") { rolloutStatus { done message } } }`).then((d) => d.deployment.rolloutStatus);
+  await waitFor(bigDone, (s) => s.done, { what: "big to come up", timeoutMs: 480_000, intervalMs: 500 });
   await page.goto(dashboard("#/default/big"));
   await until("the pod grid", async () => (await page.locator(".pod.ready").count()) === REPLICAS, 60_000);
   // the longest gap between two animation frames while the rollout streams
@@ -140,7 +141,7 @@ it(`stays responsive while a ${REPLICAS}-replica rollout streams`, async () => {
       ),
     );
     await page.getByRole("button", { name: "Cancel" }).click();
-    done = (await getDeployment(app, "big")).rolloutStatus.done;
+    done = (await bigDone()).done;
   }
   await until("the page to show the rollout done", async () => (await text("message")) === `deployment "big" successfully rolled out`, 60_000);
   const maxGap = await page.evaluate(() => (window as unknown as { maxGap: number }).maxGap);

@@ -1,21 +1,15 @@
 // client-examples/rollout-status: kubectl's lines and exit codes, and a resume across a server
 // restart that loses and repeats no line.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../helpers/app.ts";
-import { killExamples, runExample, runToEnd } from "../helpers/cli.ts";
+import { expect, it } from "vitest";
+import { startTestApp } from "../helpers/app.ts";
+import { exampleApp, runExample, runToEnd } from "../helpers/cli.ts";
 import { createTestDatabase } from "../helpers/db.ts";
-import { createHealthy, createDeployment, Database, driveRollout, markReady, setImage, settle, getDeployment, newReplicaSet, startRolloutApp, stopRolloutApp } from "../helpers/rollout.ts";
+import { createHealthy, createDeployment, Database, driveRollout, markReady, setImage, settle, getDeployment, newReplicaSet } from "../helpers/rollout.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-let app: TestApp;
-let db: Database;
-beforeAll(async () => ({ app, db } = await startRolloutApp()));
-afterAll(async () => {
-  killExamples();
-  await stopRolloutApp(app, db);
-});
+const env = exampleApp();
 
-const args = (name: string, ...more: string[]) => [`deployment/${name}`, "-n", "default", "--server", app.url, ...more];
+const args = (name: string, ...more: string[]) => [`deployment/${name}`, "-n", "default", "--server", env.app.url, ...more];
 
 /** kubectl's lines while a rollout runs, and its last one */
 const WAITING = /^Waiting for deployment "[a-z0-9-]+" rollout to finish: (\d+ out of \d+ new replicas have been updated|\d+ old replicas are pending termination|\d+ of \d+ updated replicas are available)\.\.\.$|^Waiting for deployment spec update to be observed\.\.\.$/;
@@ -27,11 +21,11 @@ function expectRolloutLines(lines: string[], name: string) {
 }
 
 it("prints kubectl's lines through a rolling update and exits 0", async () => {
-  await createHealthy(app, db, "web", { replicas: 3, strategy: { type: "RollingUpdate", maxSurge: 1, maxUnavailable: 0 } });
-  await setImage(app, "web", "nginx:2");
+  await createHealthy(env.app, env.db, "web", { replicas: 3, strategy: { type: "RollingUpdate", maxSurge: 1, maxUnavailable: 0 } });
+  await setImage(env.app, "web", "nginx:2");
   const run = runExample("rollout-status", args("web"));
   await run.output(/Waiting for deployment "web"/);
-  await driveRollout(app, db, "web");
+  await driveRollout(env.app, env.db, "web");
   expect(await run.exited).toBe(0);
   const lines = run.lines();
   expectRolloutLines(lines, "web");
@@ -41,10 +35,10 @@ it("prints kubectl's lines through a rolling update and exits 0", async () => {
 });
 
 it("--watch=false prints the current line and exits 0; a pinned revision that does not match exits 1", async () => {
-  await createHealthy(app, db, "once", { replicas: 2 });
+  await createHealthy(env.app, env.db, "once", { replicas: 2 });
   expect(await runToEnd("rollout-status", args("once", "--watch=false"))).toMatchObject({ code: 0, lines: [`deployment "once" successfully rolled out`], stderr: "" });
-  await setImage(app, "once", "nginx:2");
-  await settle(app, db);
+  await setImage(env.app, "once", "nginx:2");
+  await settle(env.app, env.db);
   const progressing = await runToEnd("rollout-status", args("once", "--watch=false"));
   expect(progressing.code).toBe(0);
   expect(progressing.lines).toHaveLength(1);
@@ -57,8 +51,8 @@ it("--watch=false prints the current line and exits 0; a pinned revision that do
 });
 
 it("exits 1 with kubectl's message when the progress deadline is exceeded", async () => {
-  await createHealthy(app, db, "stuck", { replicas: 2, progressDeadlineSeconds: 1 });
-  await setImage(app, "stuck", "nginx:2");
+  await createHealthy(env.app, env.db, "stuck", { replicas: 2, progressDeadlineSeconds: 1 });
+  await setImage(env.app, "stuck", "nginx:2");
   const result = await runToEnd("rollout-status", args("stuck"));
   expect(result.code).toBe(1);
   expect(result.stderr).toBe(`error: deployment "stuck" exceeded its progress deadline\n`);
@@ -66,16 +60,16 @@ it("exits 1 with kubectl's message when the progress deadline is exceeded", asyn
 });
 
 it("exits 1 when the Deployment is deleted, when it does not exist, and on --timeout", async () => {
-  await createDeployment(app, "gone", { replicas: 1 });
+  await createDeployment(env.app, "gone", { replicas: 1 });
   const run = runExample("rollout-status", args("gone"));
   await run.output(/Waiting for deployment "gone"/);
-  await app.data(`mutation { deleteDeployment(name: "gone") { metadata { name } } }`);
+  await env.app.data(`mutation { deleteDeployment(name: "gone") { metadata { name } } }`);
   expect(await run.exited).toBe(1);
   expect(run.stderr()).toBe("error: object has been deleted\n");
 
   expect(await runToEnd("rollout-status", args("never"))).toMatchObject({ code: 1, stdout: "", stderr: `Error from server (NotFound): deployments.apps "never" not found\n` });
 
-  await createDeployment(app, "slow", { replicas: 1 });
+  await createDeployment(env.app, "slow", { replicas: 1 });
   const slow = await runToEnd("rollout-status", args("slow", "--timeout", "1s"));
   expect(slow).toMatchObject({ code: 1, stderr: "error: timed out waiting for the condition\n" });
   expect(slow.lines).toEqual([`Waiting for deployment "slow" rollout to finish: 0 of 1 updated replicas are available...`]);

@@ -2,6 +2,9 @@
 // with flags, its stdout and stderr collected, waited on by output or by exit.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
+import { startRolloutApp, stopRolloutApp, type Database } from "./rollout.ts";
+import type { TestApp } from "./app.ts";
 import { waitFor } from "./wait.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -58,4 +61,15 @@ export async function runToEnd(example: string, args: string[], env: Record<stri
   const run = runExample(example, args, env);
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr(), lines: run.lines() };
+}
+
+/** The rollout app (startRolloutApp) of an examples test file, stopped after it with every example it ran. */
+export function exampleApp(): { app: TestApp; db: Database } {
+  const state = {} as { app: TestApp; db: Database };
+  beforeAll(async () => void Object.assign(state, await startRolloutApp()));
+  afterAll(async () => {
+    killExamples();
+    await stopRolloutApp(state.app, state.db);
+  });
+  return state;
 }
