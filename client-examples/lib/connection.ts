@@ -80,9 +80,11 @@ export async function* subscribe<T, V>(client: Client, document: TypedDocumentNo
         next = await results.next();
       } catch (err) {
         if (err instanceof ApiError) throw err;
-        const message = Array.isArray(err) ? err.map((e) => e.message).join("; ") : err instanceof Error ? err.message : `connection closed (${(err as { code?: number })?.code ?? "?"})`;
-        const code = Array.isArray(err) ? String(err[0]?.extensions?.code ?? "UNKNOWN") : "UNAVAILABLE";
-        throw new ApiError(message, code);
+        if (Array.isArray(err)) throw new ApiError(err.map((e) => e.message).join("; "), String(err[0]?.extensions?.code ?? "UNKNOWN"), err[0]?.extensions);
+        const close = (err as { code?: number; reason?: string })?.code;
+        // graphql-ws closes 4401/4403 when connection_init is refused: a token problem, not an outage
+        if (close === 4401 || close === 4403) throw new ApiError(`the server refused the connection: ${(err as { reason?: string }).reason || close}`, "UNAUTHENTICATED");
+        throw new ApiError(err instanceof Error ? err.message : `connection closed (${close ?? "?"})`, "UNAVAILABLE");
       }
       if (next.done) return;
       yield dataOf(next.value);
