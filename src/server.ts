@@ -30,6 +30,7 @@ import { InFlight } from "./http/in-flight.ts";
 import { REQUEST_ID_HEADER, requestIdOf } from "./http/request-id.ts";
 import { serveWebSockets } from "./graphql/websocket.ts";
 import { GRAPHIQL_OPTIONS, playgroundRoutes, renderOfflineGraphiQL } from "./http/ide.ts";
+import { dashboardRoute } from "./http/dashboard.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import { requestTimeoutOptions, type RequestTimeouts } from "./http/timeouts.ts";
 import type { Logger } from "./log.ts";
@@ -118,6 +119,7 @@ export async function startServer(services: Services, options: ServerOptions): P
   }
 
   const routes: HttpRoute[] = [
+    dashboardRoute,
     (_req, res, path) => path === "/healthz" && (sendJson(res, 200, { status: "ok" }), true),
     (_req, res, path) => {
       if (path !== "/readyz") return false;
