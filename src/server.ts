@@ -95,12 +95,13 @@ export async function startServer(services: Services, options: ServerOptions): P
     plugins: [
       useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
       auth.plugin as never,
+      // a lost database is UNAVAILABLE: classified before unexpected errors are masked
+      useUnavailableCode,
       useUnexpectedErrors(options.log),
       useObservability(metrics, options.log),
       useDocumentSizeLimit,
       useQueryShapeLimits,
       useBadUserInputCode,
-      useUnavailableCode,
       ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH),
     ],
     context: ({ request, connectionParams, req }) => createContext({ ...services, hub }, { request, connectionParams, requestId: requestIdOf(req) }),
