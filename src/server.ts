@@ -20,6 +20,7 @@ import { schema } from "./graphql/schema.ts";
 import { useGraphQLSSEWithBackpressure } from "./graphql/sse.ts";
 import { SubscriptionHub } from "./graphql/subscription-hub.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
+import { kubeRoute } from "./kube/router.ts";
 import type { Logger } from "./log.ts";
 
 export interface ApiServer {
@@ -75,6 +76,7 @@ export async function startServer(services: Services, options: ServerOptions): P
       void ready().then((r) => sendJson(res, r.ok ? 200 : 503, { status: r.ok ? "ready" : "not ready", database: r.database, migrations: r.migrations }));
       return true;
     },
+    kubeRoute({ ...services, log: options.log }),
     (_req, res, path) => {
       if (path !== "/") return false;
       res.writeHead(302, { location: GRAPHQL_PATH });
