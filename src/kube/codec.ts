@@ -45,6 +45,11 @@ export function compact<T>(value: T): T {
   return out as T;
 }
 
+/** The numeric fields of a status with the zeros left out (Go's omitempty on int32). */
+function withoutZeros(status: object): Record<string, number> {
+  return Object.fromEntries(Object.entries(status).filter(([, v]) => typeof v === "number" && v !== 0));
+}
+
 const OWNER_API_VERSION: Record<string, string> = { Deployment: "apps/v1", ReplicaSet: "apps/v1", Pod: "v1" };
 
 function metadata(m: ObjectMeta & { deletionGracePeriodSeconds?: number | null }) {
@@ -113,16 +118,7 @@ export function deploymentJson(row: DeploymentRow): Obj {
       progressDeadlineSeconds: d.spec.progressDeadlineSeconds,
       paused: d.spec.paused || undefined,
     },
-    status: {
-      observedGeneration: d.status.observedGeneration || undefined,
-      replicas: d.status.replicas || undefined,
-      updatedReplicas: d.status.updatedReplicas || undefined,
-      readyReplicas: d.status.readyReplicas || undefined,
-      availableReplicas: d.status.availableReplicas || undefined,
-      unavailableReplicas: d.status.unavailableReplicas || undefined,
-      conditions: d.status.conditions.map(condition),
-      collisionCount: d.status.collisionCount || undefined,
-    },
+    status: { ...withoutZeros(d.status), conditions: d.status.conditions.map(condition) },
   });
 }
 
@@ -133,14 +129,8 @@ export function replicaSetJson(row: ReplicaSetRow): Obj {
     kind: "ReplicaSet",
     metadata: metadata(rs.metadata),
     spec: { replicas: rs.spec.replicas, minReadySeconds: rs.spec.minReadySeconds || undefined, selector: rs.spec.selector, template: template(rs.spec.template) },
-    status: {
-      replicas: rs.status.replicas,
-      fullyLabeledReplicas: rs.status.fullyLabeledReplicas || undefined,
-      readyReplicas: rs.status.readyReplicas || undefined,
-      availableReplicas: rs.status.availableReplicas || undefined,
-      observedGeneration: rs.status.observedGeneration || undefined,
-      conditions: rs.status.conditions.map(condition),
-    },
+    // status.replicas is not omitempty upstream
+    status: { ...withoutZeros(rs.status), replicas: rs.status.replicas, conditions: rs.status.conditions.map(condition) },
   });
 }
 
