@@ -33,6 +33,7 @@ import { GRAPHIQL_OPTIONS, playgroundRoutes, renderOfflineGraphiQL } from "./htt
 import { dashboardRoute } from "./http/dashboard.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import { requestTimeoutOptions, type RequestTimeouts } from "./http/timeouts.ts";
+import { kubeRoute } from "./kube/router.ts";
 import type { Logger } from "./log.ts";
 import { Metrics, metricsRoute } from "./metrics.ts";
 
@@ -128,6 +129,7 @@ export async function startServer(services: Services, options: ServerOptions): P
       void ready().then((r) => sendJson(res, r.ok ? 200 : 503, { status: r.ok ? "ready" : "not ready", database: r.database, migrations: r.migrations }));
       return true;
     },
+    kubeRoute({ ...services, log: options.log, auth }),
     (_req, res, path) => {
       if (path !== "/") return false;
       res.writeHead(302, { location: GRAPHQL_PATH });

@@ -76,13 +76,18 @@ export class Auth {
     return ctx.principal?.tokenHash ? `token:${ctx.principal.tokenHash.toString("hex")}` : `addr:${ctx.req?.socket?.remoteAddress ?? "unknown"}`;
   }
 
+  /** Takes one mutation from the caller's bucket: null, or the seconds to wait (REST writes use it too). */
+  takeMutation(principal: Principal | null, address: string | undefined): number | null {
+    return this.#buckets.take(this.#key({ authorization: null, principal, req: { socket: { remoteAddress: address } } })) || null;
+  }
+
   readonly plugin: Plugin<AuthContext> = {
     onContextBuilding: async ({ context, extendContext }) => {
       extendContext(await this.authenticate(context.authorization));
     },
     onExecute: ({ args, setResultAndStopExecution }) => {
       if (getOperationAST(args.document, args.operationName)?.operation !== "mutation") return;
-      const retryAfterSeconds = this.#buckets.take(this.#key(args.contextValue));
+      const retryAfterSeconds = this.takeMutation(args.contextValue.principal, args.contextValue.req?.socket?.remoteAddress);
       if (retryAfterSeconds) {
         setResultAndStopExecution({
           errors: [apiError("RATE_LIMITED", `too many mutations: try again in ${retryAfterSeconds} s`, { retryAfterSeconds })],

@@ -134,7 +134,7 @@ export function setImage(db: Db, key: ObjectKey, args: SetImage, options: EditOp
   return editDeployment(db, key, options, (d) => setImageEdit(d, args.container, args.image, args.changeCause));
 }
 
-export function scaleDeployment(db: Db, key: ObjectKey, replicas: number, options: WriteOptions = {}): Promise<DeploymentRow> {
+export function scaleDeployment(db: Db, key: ObjectKey, replicas: number, options: EditOptions = {}): Promise<DeploymentRow> {
   return editDeployment(db, key, options, (d) => scaleEdit(d, replicas));
 }
 
