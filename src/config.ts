@@ -1,6 +1,7 @@
 // Environment variables and CLI flags → one typed, validated configuration object.
 // A bad value is a user mistake: it is reported in one line naming the variable (ConfigError),
 // and main.ts exits with status 2 without a stack trace.
+import { accessSync, constants } from "node:fs";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
@@ -47,6 +48,9 @@ export interface Config {
   wsConnections: number;
   subscriptionsPerToken: number;
   subscriptions: number;
+  /** PEM files: serve HTTPS (and WSS) instead of plain HTTP; both or neither */
+  tlsCert: string | null;
+  tlsKey: string | null;
   /** /metrics without a token even when auth is on */
   metricsPublic: boolean;
   /** SIGTERM/SIGINT: the whole shutdown's bound, after which the process exits non-zero */
@@ -110,6 +114,14 @@ const origins = (raw: string) =>
     if (!url || !/^https?:$/.test(url.protocol) || url.origin !== o.replace(/\/$/, "")) throw new Error(`must list origins like https://app.example.com or *, got "${o}"`);
     return url.origin;
   });
+const readableFile = (raw: string) => {
+  try {
+    accessSync(raw, constants.R_OK);
+  } catch {
+    throw new Error(`must name a readable file, got "${raw}"`);
+  }
+  return raw;
+};
 const secret = (raw: string) => {
   if (raw.trim().length < 16) throw new Error("must be at least 16 characters");
   return raw.trim();
@@ -148,6 +160,8 @@ export const OPTIONS: Option[] = [
   { env: "SUBSCRIPTIONS_PER_TOKEN", flag: "--subscriptions-per-token", key: "subscriptionsPerToken", default: 200, parse: int(1, 1_000_000), help: "concurrent subscriptions per token" },
   { env: "SUBSCRIPTIONS", flag: "--subscriptions", key: "subscriptions", default: 10_000, parse: int(1, 1_000_000), help: "concurrent subscriptions per process" },
   { env: "SUBSCRIPTION_BUFFER", flag: "--subscription-buffer", key: "subscriptionBuffer", default: DEFAULT_SUBSCRIPTION_BUFFER, parse: int(1, 1_000_000), help: "events a subscriber may fall behind before it is ended (RESUBSCRIBE)" },
+  { env: "TLS_CERT", flag: "--tls-cert", key: "tlsCert", default: null, parse: readableFile, help: "PEM certificate (chain): serve HTTPS and WSS (with TLS_KEY)" },
+  { env: "TLS_KEY", flag: "--tls-key", key: "tlsKey", default: null, parse: readableFile, help: "PEM private key of TLS_CERT" },
   { env: "METRICS_PUBLIC", flag: "--metrics-public", key: "metricsPublic", default: false, parse: bool, help: "on: /metrics needs no token even with auth on (scrapers on a trusted network)" },
   { env: "SHUTDOWN_TIMEOUT_MS", flag: "--shutdown-timeout-ms", key: "shutdownTimeoutMs", default: 10_000, parse: int(100, 600_000), help: "bound on a graceful shutdown (ms); past it the process exits 1" },
 ];
@@ -196,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`${name} ${(err as Error).message}`);
     }
   }
+  if ((config.tlsCert === null) !== (config.tlsKey === null)) throw new ConfigError("TLS_CERT and TLS_KEY go together: set both or neither");
   return withAuthDefault(config as unknown as Config);
 }
 

@@ -8,6 +8,8 @@
 // its context with createContext. The server owns the subscription hub that fans the change feed
 // out to its subscribers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { execute, GraphQLError, subscribe, type ExecutionArgs } from "graphql";
 import { createYoga } from "graphql-yoga";
@@ -68,6 +70,8 @@ export interface ServerOptions {
   metricsPublic?: boolean;
   /** on close, how long in-flight HTTP requests may take to finish (default 5 s) */
   drainMs?: number;
+  /** PEM certificate and key: serve HTTPS and WSS (tokens never cross the network in the clear) */
+  tls?: { cert: string; key: string } | null;
   /** how long a client may take to send a request (default DEFAULT_REQUEST_TIMEOUTS) */
   requestTimeouts?: RequestTimeouts;
 }
@@ -143,7 +147,7 @@ export async function startServer(services: Services, options: ServerOptions): P
     ...playgroundRoutes(GRAPHQL_PATH),
   ];
 
-  const server = createServer(requestTimeoutOptions(options.requestTimeouts), (req: IncomingMessage, res: ServerResponse) => {
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     const requestId = requestIdOf(req);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     inFlight.track(res);
@@ -156,7 +160,9 @@ export async function startServer(services: Services, options: ServerOptions): P
     const refusal = bodyRefusal(req);
     if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: "BAD_USER_INPUT" } }] });
     void yoga.requestListener(req, res);
-  });
+  };
+  const timeouts = requestTimeoutOptions(options.requestTimeouts);
+  const server: Server = options.tls ? createHttpsServer({ ...timeouts, cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, serve) : createServer(timeouts, serve);
 
   const wss = new WebSocketServer({
     server,
@@ -213,7 +219,7 @@ export async function startServer(services: Services, options: ServerOptions): P
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-  const url = `http://${host}:${port}${GRAPHQL_PATH}`;
+  const url = `${options.tls ? "https" : "http"}://${host}:${port}${GRAPHQL_PATH}`;
   return {
     url,
     server,
