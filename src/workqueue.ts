@@ -2,7 +2,9 @@
 // - a key is processed by at most one worker at a time;
 // - adding a queued key does nothing; adding a key being processed re-processes it afterwards;
 // - a failed key is retried after 5 ms, 10 ms, 20 ms, … (at most 1000 s); success resets that;
-// - addAfter(key, ms) adds later; when the key already waits, the earlier time wins.
+// - addAfter(key, ms) adds later; when the key already waits, the earlier time wins;
+// - addSoon(key) adds after the queue's coalescing window (coalesceMs), so a burst of adds of one
+//   key within the window is one run; a key already queued is left as it is.
 // Periodic resync is the caller's business (it adds every key on an interval).
 
 export interface Clock {
@@ -27,6 +29,8 @@ export interface WorkQueueOptions {
   maxDelayMs?: number;
   /** told about every failure before the key is retried */
   onError?: (key: string, error: unknown) => void;
+  /** addSoon's window (default 0: addSoon is add) */
+  coalesceMs?: number;
 }
 
 export class WorkQueue {
@@ -36,6 +40,7 @@ export class WorkQueue {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly onError: (key: string, error: unknown) => void;
+  private readonly coalesceMs: number;
 
   /** keys ready to process, in order */
   private readonly queue: string[] = [];
@@ -43,8 +48,8 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   /** keys being processed, with the promise that settles when their worker is done */
   private readonly processing = new Map<string, Promise<void>>();
-  /** keys waiting for addAfter */
-  private readonly waiting = new Map<string, { readyAt: number; timer: unknown }>();
+  /** keys waiting for addAfter (soon: for addSoon) */
+  private readonly waiting = new Map<string, { readyAt: number; timer: unknown; soon: boolean }>();
   /** consecutive failures per key */
   private readonly failures = new Map<string, number>();
   private retryCount = 0;
@@ -58,6 +63,7 @@ export class WorkQueue {
     this.baseDelayMs = options.baseDelayMs ?? 5;
     this.maxDelayMs = options.maxDelayMs ?? 1_000_000;
     this.onError = options.onError ?? (() => {});
+    this.coalesceMs = options.coalesceMs ?? 0;
   }
 
   /** keys ready and waiting for a worker */
@@ -68,6 +74,13 @@ export class WorkQueue {
   /** keys being processed */
   get inFlight(): number {
     return this.processing.size;
+  }
+
+  /** keys waiting out addSoon's window */
+  get coalescing(): number {
+    let n = 0;
+    for (const w of this.waiting.values()) if (w.soon) n++;
+    return n;
   }
 
   /** failures retried since the queue was made */
@@ -84,6 +97,16 @@ export class WorkQueue {
   }
 
   addAfter(key: string, delayMs: number): void {
+    this.wait(key, delayMs, false);
+  }
+
+  /** Adds the key after the coalescing window, unless it is queued already (then nothing is lost: the run sees every change so far). */
+  addSoon(key: string): void {
+    if (this.dirty.has(key)) return;
+    this.wait(key, this.coalesceMs, true);
+  }
+
+  private wait(key: string, delayMs: number, soon: boolean): void {
     if (this.shuttingDown) return;
     if (delayMs <= 0) {
       this.add(key);
@@ -99,7 +122,7 @@ export class WorkQueue {
       this.waiting.delete(key);
       this.add(key);
     }, delayMs);
-    this.waiting.set(key, { readyAt, timer });
+    this.waiting.set(key, { readyAt, timer, soon });
   }
 
   /** Stops taking work: adds are ignored, queued and waiting keys dropped; resolves when in-flight work is done. */
