@@ -74,13 +74,13 @@ export class NodeAgent {
 }
 
 /**
- * Gathers the keys handed in during one turn of the event loop and runs them as one batch; while
- * a batch runs, the next one gathers (one batch at a time). A failed batch fails each of its keys.
+ * Gathers the keys handed in during one turn of the event loop and runs them as one batch. Batches
+ * do not wait for each other: one stuck on a dead connection holds only its own pods. A failed
+ * batch fails each of its keys.
  */
 class Tick {
   #pending: { key: string; resolve: (after: number | null) => void; reject: (error: unknown) => void }[] = [];
   #scheduled = false;
-  #running = false;
   readonly #run: (keys: string[]) => Promise<Map<string, number | null>>;
 
   constructor(run: (keys: string[]) => Promise<Map<string, number | null>>) {
@@ -96,7 +96,7 @@ class Tick {
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#running) return;
+    if (this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
@@ -107,15 +107,11 @@ class Tick {
   async #flush(): Promise<void> {
     const batch = this.#pending;
     this.#pending = [];
-    this.#running = true;
     try {
       const after = await this.#run(batch.map((b) => b.key));
       for (const b of batch) b.resolve(after.get(b.key) ?? null);
     } catch (error) {
       for (const b of batch) b.reject(error);
-    } finally {
-      this.#running = false;
-      if (this.#pending.length > 0) this.#schedule();
     }
   }
 }
