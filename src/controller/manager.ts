@@ -2,9 +2,10 @@
 // every change from the change feed maps to the keys it affects (the object, its controller
 // owner, the owner's owner), a periodic resync enqueues every object, and each queue's workers
 // run the idempotent per-key syncs. Wake-ups caused by pods are coalesced (addSoon, one window of
-// POD_WAKE_COALESCE_MS): a burst of pod changes is a few syncs of their ReplicaSet, not one each. Several processes may run on one database: each sync takes
-// its object's advisory lock, so one object is never reconciled by two processes at once, and a
-// process that dies holds no lock (takeover is immediate: the next sync anywhere proceeds).
+// POD_WAKE_COALESCE_MS): a burst of pod changes is a few syncs of their ReplicaSet, not one each.
+// Several processes may run on one database: each sync takes its object's advisory lock, so one
+// object is never reconciled by two processes at once, and a process that dies holds no lock
+// (takeover is immediate: the next sync anywhere proceeds).
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { controllerOf, isDeleting, ownerUidOf, type Change, type ChangeFeed } from "../db/change-feed.ts";

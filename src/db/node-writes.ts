@@ -20,7 +20,11 @@ export interface ReadPod {
 /** The pods that exist among `keys` ("namespace/name"), by key, with the version each was read at. */
 export async function readPods(db: Db, keys: { namespace: string; name: string }[]): Promise<Map<string, ReadPod>> {
   const byNamespace = new Map<string, string[]>();
-  for (const { namespace, name } of keys) byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), name]);
+  for (const { namespace, name } of keys) {
+    const names = byNamespace.get(namespace);
+    if (names) names.push(name);
+    else byNamespace.set(namespace, [name]);
+  }
   const rows = await db.pod.findMany({ where: { OR: [...byNamespace].map(([namespace, names]) => ({ namespace, name: { in: names } })) } });
   return new Map(rows.map((row) => [keyOf(row.namespace, row.name), { pod: podOf(row), version: { uid: row.uid, resourceVersion: row.resourceVersion } }]));
 }
