@@ -14,6 +14,8 @@ import { syncPods } from "./kubelet.ts";
 
 /** pods synced in one tick at most (the queue's workers) */
 export const BATCH_MAX = 500;
+/** ticks running at once at most */
+const TICKS_IN_FLIGHT = 2;
 
 export interface NodeAgentOptions {
   db: Db;
@@ -74,13 +76,15 @@ export class NodeAgent {
 }
 
 /**
- * Gathers the keys handed in during one turn of the event loop and runs them as one batch. Batches
- * do not wait for each other: one stuck on a dead connection holds only its own pods. A failed
- * batch fails each of its keys.
+ * Gathers the keys handed in during one turn of the event loop and runs them as one batch. Up to
+ * TICKS_IN_FLIGHT batches run at once (a batch stuck on a dead connection does not stop the agent;
+ * the agent never takes more pooled connections than that); the next keys gather meanwhile. A
+ * failed batch fails each of its keys.
  */
 class Tick {
   #pending: { key: string; resolve: (after: number | null) => void; reject: (error: unknown) => void }[] = [];
   #scheduled = false;
+  #inFlight = 0;
   readonly #run: (keys: string[]) => Promise<Map<string, number | null>>;
 
   constructor(run: (keys: string[]) => Promise<Map<string, number | null>>) {
@@ -96,7 +100,7 @@ class Tick {
   }
 
   #schedule(): void {
-    if (this.#scheduled) return;
+    if (this.#scheduled || this.#inFlight >= TICKS_IN_FLIGHT) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
@@ -107,11 +111,15 @@ class Tick {
   async #flush(): Promise<void> {
     const batch = this.#pending;
     this.#pending = [];
+    this.#inFlight++;
     try {
       const after = await this.#run(batch.map((b) => b.key));
       for (const b of batch) b.resolve(after.get(b.key) ?? null);
     } catch (error) {
       for (const b of batch) b.reject(error);
+    } finally {
+      this.#inFlight--;
+      if (this.#pending.length > 0) this.#schedule();
     }
   }
 }
