@@ -52,7 +52,9 @@ await runBench(async (pgs) => {
   const rows: Row[] = [];
   for (const n of counts) {
     const db = await freshDatabase(pgs, `fanout${n}`);
-    const server = await startServer(db.url, { CONTROLLERS: "off" });
+    // the security caps (#11) are per token or address: every subscriber here comes from one address
+    const caps = String(n + 100);
+    const server = await startServer(db.url, { CONTROLLERS: "off", WS_CONNECTIONS_PER_TOKEN: caps, WS_CONNECTIONS: caps, SUBSCRIPTIONS_PER_TOKEN: caps, SUBSCRIPTIONS: caps });
     const writer = new pg.Client({ connectionString: db.url });
     await writer.connect();
     try {

@@ -2,7 +2,9 @@
 // - a key is processed by at most one worker at a time;
 // - adding a queued key does nothing; adding a key being processed re-processes it afterwards;
 // - a failed key is retried after 5 ms, 10 ms, 20 ms, … (at most 1000 s); success resets that;
-// - addAfter(key, ms) adds later; when the key already waits, the earlier time wins.
+// - addAfter(key, ms) adds later; when the key already waits, the earlier time wins;
+// - addSoon(key) adds after the queue's coalescing window (coalesceMs), so a burst of adds of one
+//   key within the window is one run; a key already queued is left as it is.
 // Periodic resync is the caller's business (it adds every key on an interval).
 // Delays of any size are fine: src/timers.ts re-arms past Node's 2³¹−1 ms.
 import { setTimer, systemTimers, type Timer, type TimerHost } from "./timers.ts";
@@ -20,6 +22,8 @@ export interface WorkQueueOptions {
   maxDelayMs?: number;
   /** told about every failure before the key is retried (attempt: 1 for the first failure in a row) */
   onError?: (key: string, error: unknown, attempt: number) => void;
+  /** addSoon's window (default 0: addSoon is add) */
+  coalesceMs?: number;
 }
 
 /** Told what a queue does (metrics); the queue works the same without one. */
@@ -39,6 +43,7 @@ export class WorkQueue {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly onError: (key: string, error: unknown, attempt: number) => void;
+  private readonly coalesceMs: number;
 
   /** keys ready to process, in order */
   private readonly queue: string[] = [];
@@ -46,8 +51,8 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   /** keys being processed, with the promise that settles when their worker is done */
   private readonly processing = new Map<string, Promise<void>>();
-  /** keys waiting for addAfter */
-  private readonly waiting = new Map<string, { readyAt: number; timer: Timer }>();
+  /** keys waiting for addAfter (soon: for addSoon) */
+  private readonly waiting = new Map<string, { readyAt: number; timer: Timer; soon: boolean }>();
   /** consecutive failures per key */
   private readonly failures = new Map<string, number>();
   private retryCount = 0;
@@ -62,6 +67,7 @@ export class WorkQueue {
     this.baseDelayMs = options.baseDelayMs ?? 5;
     this.maxDelayMs = options.maxDelayMs ?? 1_000_000;
     this.onError = options.onError ?? (() => {});
+    this.coalesceMs = options.coalesceMs ?? 0;
   }
 
   /** keys ready and waiting for a worker */
@@ -72,6 +78,13 @@ export class WorkQueue {
   /** keys being processed */
   get inFlight(): number {
     return this.processing.size;
+  }
+
+  /** keys waiting out addSoon's window */
+  get coalescing(): number {
+    let n = 0;
+    for (const w of this.waiting.values()) if (w.soon) n++;
+    return n;
   }
 
   /** failures retried since the queue was made */
@@ -92,6 +105,16 @@ export class WorkQueue {
   }
 
   addAfter(key: string, delayMs: number): void {
+    this.wait(key, delayMs, false);
+  }
+
+  /** Adds the key after the coalescing window, unless it is queued already (then nothing is lost: the run sees every change so far). */
+  addSoon(key: string): void {
+    if (this.dirty.has(key)) return;
+    this.wait(key, this.coalesceMs, true);
+  }
+
+  private wait(key: string, delayMs: number, soon: boolean): void {
     if (this.shuttingDown) return;
     if (delayMs <= 0) {
       this.add(key);
@@ -111,7 +134,7 @@ export class WorkQueue {
       delayMs,
       { host: this.clock },
     );
-    this.waiting.set(key, { readyAt, timer });
+    this.waiting.set(key, { readyAt, timer, soon });
   }
 
   /** Stops taking work: adds are ignored, queued and waiting keys dropped; resolves when in-flight work is done. */

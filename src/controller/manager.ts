@@ -1,9 +1,11 @@
 // Runs the controllers of one process. Event handlers only enqueue keys, as upstream's do:
 // every change from the change feed maps to the keys it affects (the object, its controller
 // owner, the owner's owner), a periodic resync enqueues every object, and each queue's workers
-// run the idempotent per-key syncs. Several processes may run on one database: each sync takes
-// its object's advisory lock, so one object is never reconciled by two processes at once, and a
-// process that dies holds no lock (takeover is immediate: the next sync anywhere proceeds).
+// run the idempotent per-key syncs. Wake-ups caused by pods are coalesced (addSoon, one window of
+// POD_WAKE_COALESCE_MS): a burst of pod changes is a few syncs of their ReplicaSet, not one each.
+// Several processes may run on one database: each sync takes its object's advisory lock, so one
+// object is never reconciled by two processes at once, and a process that dies holds no lock
+// (takeover is immediate: the next sync anywhere proceeds).
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { controllerOf, isDeleting, ownerUidOf, type Change, type ChangeFeed } from "../db/change-feed.ts";
@@ -15,6 +17,9 @@ import { WorkQueue } from "../workqueue.ts";
 import { collectGarbage } from "./garbage-collector.ts";
 import { syncReplicaSet } from "./replicaset-controller.ts";
 import { syncDeployment } from "./deployment-controller.ts";
+
+/** the coalescing window of pod-triggered ReplicaSet and Deployment wake-ups */
+export const POD_WAKE_COALESCE_MS = 50;
 
 export interface ControllerManagerOptions {
   db: Db;
@@ -42,6 +47,7 @@ export class ControllerManager {
     const onError = (queue: string) => (key: string, error: unknown, attempt: number) => log.warn(`${queue} sync failed; retrying with back-off`, { key, attempt, error: String(error) });
     this.deployments = new WorkQueue({
       workers: config.workers,
+      coalesceMs: POD_WAKE_COALESCE_MS,
       onError: onError("deployment"),
       handler: async (key) => {
         const { requeueAfterMs } = await syncDeployment(db, key, this.#now);
@@ -50,6 +56,7 @@ export class ControllerManager {
     });
     this.replicaSets = new WorkQueue({
       workers: config.workers,
+      coalesceMs: POD_WAKE_COALESCE_MS,
       onError: onError("replicaset"),
       handler: async (key) => {
         const { requeueAfterMs } = await syncReplicaSet(db, key, this.#now);
@@ -124,7 +131,7 @@ export class ControllerManager {
           if (deleting) this.gc.add("all");
           break;
         case "Pod":
-          if (owner) this.replicaSets.add(keyOf(change.namespace, owner.name));
+          if (owner) this.replicaSets.addSoon(keyOf(change.namespace, owner.name));
           else if (change.type !== "DELETED") orphanNamespaces.Pod.add(change.namespace);
           // A pod that is gone changes no ReplicaSet status when it was already terminating, so
           // its Deployment is woken directly (upstream's deletePod handler).
@@ -139,8 +146,8 @@ export class ControllerManager {
     try {
       const { db } = this.#o;
       for (const namespace of orphanNamespaces.ReplicaSet) for (const key of await listOwnerKeysIn(db, "Deployment", namespace)) this.deployments.add(key);
-      for (const namespace of orphanNamespaces.Pod) for (const key of await listOwnerKeysIn(db, "ReplicaSet", namespace)) this.replicaSets.add(key);
-      if (lostPodOwners.size > 0) for (const key of await deploymentKeysOfReplicaSets(db, [...lostPodOwners])) this.deployments.add(key);
+      for (const namespace of orphanNamespaces.Pod) for (const key of await listOwnerKeysIn(db, "ReplicaSet", namespace)) this.replicaSets.addSoon(key);
+      if (lostPodOwners.size > 0) for (const key of await deploymentKeysOfReplicaSets(db, [...lostPodOwners])) this.deployments.addSoon(key);
     } catch (err) {
       this.#o.log.warn("could not look up the owners a change may wake", { error: String(err) });
     }

@@ -6,10 +6,11 @@ import type { Db } from "./client.ts";
 import { requirementsToSql } from "./label-sql.ts";
 import { deploymentOf, podOf, replicaSetOf } from "./rows.ts";
 import { lockAndCheck, lockObject, transaction, type Tx } from "./tx.ts";
+import { rowOf } from "./watch.ts";
 import { matches, selectorToRequirements } from "../domain/labels.ts";
 import { splitKey } from "../domain/names.ts";
 import { adoptedOwnerReferences, claim, releasedOwnerReferences, type Claim, type Claimable } from "../domain/ownership.ts";
-import type { Deployment, Kind, LabelSelector, Pod, ReplicaSet } from "../domain/types.ts";
+import type { Deployment, Kind, Pod, ReplicaSet } from "../domain/types.ts";
 
 /** What one sync of a controller returns: when to sync the key again (ms from now), or null. */
 export interface SyncResult {
@@ -39,11 +40,19 @@ async function readOwner<K extends OwnerKind>(tx: Tx, kind: K, namespace: string
   return { row, owner };
 }
 
+/** The owner's objects and the orphans its selector matches, read in one statement (whole rows, as JSON). */
 async function readCandidates<K extends OwnerKind>(tx: Tx, kind: K, owner: Owned[K]["owner"]): Promise<Owned[K]["dependent"][]> {
-  const { namespace, uid } = owner.metadata;
-  const by = { namespace, uid, selector: owner.spec.selector };
-  if (kind === "Deployment") return (await tx.replicaSet.findMany({ where: { uid: { in: await claimableUids(tx, "replica_sets", by) } } })).map(replicaSetOf);
-  return (await tx.pod.findMany({ where: { uid: { in: await claimableUids(tx, "pods", by) } } })).map(podOf) as Owned[K]["dependent"][];
+  const table = kind === "Deployment" ? "replica_sets" : "pods";
+  const reqs = selectorToRequirements(owner.spec.selector);
+  // an empty selector selects nothing (the API refuses one; never adopt a whole namespace)
+  const selects = reqs.length === 0 ? { sql: "FALSE", params: [] } : requirementsToSql(reqs, "labels", 3);
+  const rows = await tx.$queryRawUnsafe<{ object: Record<string, unknown> }[]>(
+    `SELECT to_jsonb(t) AS object FROM ${table} t WHERE namespace = $1 AND (owner_uid = $2::uuid OR (owner_uid IS NULL AND ${selects.sql}))`,
+    owner.metadata.namespace,
+    owner.metadata.uid,
+    ...selects.params,
+  );
+  return (kind === "Deployment" ? rows.map((r) => replicaSetOf(rowOf("ReplicaSet", r.object))) : rows.map((r) => podOf(rowOf("Pod", r.object)))) as Owned[K]["dependent"][];
 }
 
 /**
@@ -72,20 +81,6 @@ export function syncOwner<K extends OwnerKind, P>(db: Db, kind: K, key: string, 
     if (!(await writeClaim(tx, kind === "Deployment" ? "replica_sets" : "pods", { kind, name, uid }, claimed))) return { requeueAfterMs: 0 };
     return steps.write(tx, owner, claimed, plan, at);
   });
-}
-
-/** uids of the owner's objects and of the orphans its selector matches, in `table`. */
-async function claimableUids(tx: Tx, table: "replica_sets" | "pods", owner: { namespace: string; uid: string; selector: LabelSelector }): Promise<string[]> {
-  const reqs = selectorToRequirements(owner.selector);
-  // an empty selector selects nothing (the API refuses one; never adopt a whole namespace)
-  const selects = reqs.length === 0 ? { sql: "FALSE", params: [] } : requirementsToSql(reqs, "labels", 3);
-  const rows = await tx.$queryRawUnsafe<{ uid: string }[]>(
-    `SELECT uid::text AS uid FROM ${table} WHERE namespace = $1 AND (owner_uid = $2::uuid OR (owner_uid IS NULL AND ${selects.sql}))`,
-    owner.namespace,
-    owner.uid,
-    ...selects.params,
-  );
-  return rows.map((r) => r.uid);
 }
 
 /**

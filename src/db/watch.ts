@@ -132,14 +132,16 @@ export async function readChanges(db: Db, scope: WatchScope, after: bigint, upTo
   return { horizon: BigInt(rows[0].horizon), changes: rows.filter((r) => r.id !== null).map(changeOf) };
 }
 
-/** A Deployment with the ReplicaSets it controls, read in one snapshot; null when it does not exist. */
+/**
+ * A Deployment with the ReplicaSets it controls, read in one statement (one snapshot, no
+ * transaction to start: under a burst of subscribers it waits for a pooled connection like any
+ * query, never for Prisma's transaction start); null when it does not exist.
+ */
 export async function readDeploymentWithReplicaSets(db: Db, namespace: string, name: string): Promise<{ deployment: DeploymentRow; replicaSets: ReplicaSetRow[] } | null> {
-  const [deployment, replicaSets] = await db.$transaction(
-    [
-      db.deployment.findUnique({ where: { namespace_name: { namespace, name } } }),
-      db.replicaSet.findMany({ where: { owner: { is: { namespace, name } } } }),
-    ],
-    { isolationLevel: "RepeatableRead" },
-  );
-  return deployment ? { deployment, replicaSets } : null;
+  const rows = await db.$queryRaw<{ deployment: Record<string, unknown>; replica_sets: Record<string, unknown>[] }[]>`
+    SELECT to_jsonb(d) AS deployment,
+           COALESCE((SELECT jsonb_agg(to_jsonb(r)) FROM replica_sets r WHERE r.owner_uid = d.uid), '[]'::jsonb) AS replica_sets
+      FROM deployments d WHERE d.namespace = ${namespace} AND d.name = ${name}`;
+  if (rows.length === 0) return null;
+  return { deployment: rowOf("Deployment", rows[0].deployment), replicaSets: rows[0].replica_sets.map((r) => rowOf("ReplicaSet", r)) };
 }

@@ -34,6 +34,8 @@ export function safeEncodeString(s: string): string {
 
 function canonicalValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonicalValue);
+  // an instant is a value, not an empty object: compared (and encoded) as its ISO text
+  if (value instanceof Date) return value.toISOString();
   if (typeof value !== "object" || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {

@@ -21,6 +21,7 @@ import type { Logger } from "../log.ts";
 import { notFound } from "../domain/refusals.ts";
 import { apiError, refusalError } from "./errors.ts";
 import { Subscriber, type SubscriberOptions } from "./subscriber.ts";
+import { isDatabaseUnavailable, unavailable } from "./unavailable.ts";
 
 /** What a watch or events subscriber receives: one change as its subscriber sees it. */
 export interface WatchItem {
@@ -35,6 +36,10 @@ export interface WatchItem {
 
 /** change-log rows read per catch-up query */
 const CATCH_UP_PAGE = 500;
+
+/** a failed rollout status read is tried again this many times, after 200 ms, 400 ms, …, before its subscribers end */
+const READ_RETRIES = 3;
+const READ_RETRY_MS = 200;
 
 // ---------------------------------------------------------------------------------------------
 // Filters: the one place that says which changes a subscriber sees, and as what.
@@ -276,13 +281,18 @@ export class SubscriptionHub {
     for (const topic of this.#topics.values()) this.#refresh(topic);
   }
 
-  /** Reads the Deployment and computes its status once for all subscribers; reads run one at a time, in order. */
+  /**
+   * Reads the Deployment and computes its status once for all subscribers (single-flight: one read
+   * at a time per Deployment, subscribers arriving meanwhile share the next); a failed read is
+   * retried a few times before its subscribers end (UNAVAILABLE when the database is away).
+   */
   #refresh(topic: RolloutTopic): void {
     if (topic.reading) {
       topic.again = true;
       return;
     }
     topic.reading = true;
+    let failures = 0;
     void (async () => {
       do {
         topic.again = false;
@@ -299,9 +309,17 @@ export class SubscriptionHub {
               subscriber.offer(status!);
             }
           }
+          failures = 0;
         } catch (err) {
-          this.#o.log.warn("rollout status read failed", { deployment: keyOf(topic.namespace, topic.name), error: String(err) });
-          for (const subscriber of topic.subscribers.keys()) subscriber.end(err as Error);
+          this.#o.log.warn("rollout status read failed", { deployment: keyOf(topic.namespace, topic.name), attempt: failures + 1, error: String(err) });
+          if (failures < READ_RETRIES) {
+            // one read serves every subscriber: a passing failure (a lost connection) is retried for them all
+            await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS * 2 ** failures++));
+            topic.again = true;
+          } else {
+            failures = 0;
+            for (const subscriber of topic.subscribers.keys()) subscriber.end(isDatabaseUnavailable(err) ? unavailable() : (err as Error));
+          }
         }
       } while (topic.again && topic.subscribers.size > 0);
       topic.reading = false;

@@ -34,8 +34,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-function unavailable(error: GraphQLError): GraphQLError {
-  return new GraphQLError(UNAVAILABLE_MESSAGE, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { code: "UNAVAILABLE" } });
+/** The UNAVAILABLE error, at the place of `error` when given. */
+export function unavailable(error?: GraphQLError): GraphQLError {
+  return new GraphQLError(UNAVAILABLE_MESSAGE, { nodes: error?.nodes, source: error?.source, positions: error?.positions, path: error?.path, extensions: { code: "UNAVAILABLE" } });
 }
 
 /** Answers database connection failures with UNAVAILABLE (before the masking of unexpected errors). */

@@ -195,6 +195,40 @@ describe("rolloutStatus", () => {
   });
 });
 
+describe("rolloutStatus subscribe storm", () => {
+  // Phase 1's fan-out benchmark: with the pool busy, a Deployment's first status read waited more
+  // than Prisma's 2 s for a transaction to start and every subscriber of it got
+  // INTERNAL_SERVER_ERROR. Here the database is held up on purpose: a lock on replica_sets blocks
+  // the first reads for longer than those 2 s, while 12 Deployments' subscribers arrive.
+  it("gives every one of 120 subscribers (12 Deployments) its first status and none an error while the first reads are held up", async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `storm-${i}`);
+    for (const name of names) await createDeployment(a, "storm", name);
+    const locker = new pg.Client({ connectionString: a.databaseUrl });
+    await locker.connect();
+    try {
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE replica_sets IN ACCESS EXCLUSIVE MODE");
+      const streams = names.flatMap((name) => {
+        const client = ws(a); // a connection per Deployment
+        return Array.from({ length: 10 }, () => new Stream(client, ROLLOUT_STATUS, { namespace: "storm", name }));
+      });
+      await eventually(async () => {
+        const { rows } = await locker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`);
+        return rows[0].n >= 1;
+      }, 15_000, "a first read blocked by the lock");
+      // the fault's duration, not a synchronisation: longer than Prisma's wait for a transaction start
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      await locker.query("COMMIT");
+      for (const stream of streams) await stream.until((s) => s.values.length > 0 || s.errors.length > 0 || s.completed, 15_000, "a first status or an error");
+      expect(streams.flatMap((s) => s.errors.map((e) => e.extensions?.code ?? e.message))).toEqual([]);
+      expect(streams.map((s) => s.values[0]?.message)).toEqual(streams.map(() => "Waiting for deployment spec update to be observed..."));
+      for (const stream of streams) stream.unsubscribe();
+    } finally {
+      await locker.end();
+    }
+  });
+});
+
 describe("slow consumers", () => {
   /** WATCH, asking for the pods' annotations too: with floodUntilCutOff's pods, every message is big */
   const BIG_POD_WATCH = WATCH.replace("... on Pod { metadata { name resourceVersion } }", "... on Pod { metadata { name resourceVersion annotations } }");

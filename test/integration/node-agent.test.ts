@@ -34,6 +34,29 @@ describe("CONTROLLERS=off SIMULATOR=on: a pure node agent", () => {
   });
 });
 
+describe("the node agent batches a tick's pods", () => {
+  // Pods written by one statement share its transaction id (xmin); one transaction per pod would
+  // leave one xmin per pod.
+  const transactions = async (db: ReturnType<typeof createDb>, sql: string) => Number((await db.$queryRawUnsafe<{ n: bigint }[]>(sql))[0].n);
+
+  it("reports 60 pods' status and removes them in a handful of statements, not one per pod", async () => {
+    const app = await startTestApp({ controllers: false, simulator: true, podStartupMs: 0, maxGraceSeconds: 0 });
+    const db = createDb(app.databaseUrl);
+    try {
+      const rs = await insertStandaloneReplicaSet(db, "batch", "web", 60);
+      await insertPods(db, rs, 60);
+      await waitFor(() => db.pod.findMany({ where: { ownerUid: rs.uid } }), (p) => p.length === 60 && p.every((x) => x.ready && x.nodeName !== null), { what: "60 ready pods" });
+      expect(await transactions(db, `SELECT count(DISTINCT xmin::text) AS n FROM pods`)).toBeLessThanOrEqual(6);
+      await db.pod.updateMany({ where: { ownerUid: rs.uid }, data: { deletionTimestamp: new Date(), deletionGracePeriodSeconds: 0 } });
+      await waitFor(() => db.pod.count({ where: { ownerUid: rs.uid } }), (n) => n === 0, { what: "every terminated pod removed" });
+      expect(await transactions(db, `SELECT count(DISTINCT xmin::text) AS n FROM change_log WHERE kind = 'Pod' AND type = 'DELETED'`)).toBeLessThanOrEqual(6);
+    } finally {
+      await db.$disconnect();
+      await app.stop();
+    }
+  });
+});
+
 describe("CONTROLLERS=on SIMULATOR=off: pod status from an external agent", () => {
   it("creates pods that stay unscheduled until an agent reports them, then counts them ready", async () => {
     const app = await startTestApp({ controllers: true, simulator: false });

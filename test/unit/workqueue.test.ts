@@ -411,3 +411,59 @@ describe("WorkQueue: shutdown", () => {
     await expect(queue.shutdown()).resolves.toBeUndefined();
   });
 });
+
+describe("WorkQueue: addSoon (coalesced wake-ups)", () => {
+  it("turns a burst of 500 adds of one key within the window into one run, after the window", async () => {
+    const { queue, keys, clock, calls } = setup(1, { coalesceMs: 50 });
+    for (let i = 0; i < 500; i++) {
+      queue.addSoon("rs");
+      if (i % 20 === 0) clock.advance(1);
+    }
+    expect(queue.coalescing).toBe(1);
+    expect(clock.now()).toBe(25);
+    clock.advance(24);
+    await flush();
+    expect(keys()).toEqual([]);
+    clock.advance(1);
+    await flush();
+    expect(keys()).toEqual(["rs"]);
+    expect(queue.coalescing).toBe(0);
+    await succeed(calls, 0);
+    expect(keys()).toEqual(["rs"]);
+  });
+
+  it("loses no wake-up: an addSoon while the key runs runs it again after the window", async () => {
+    const { queue, keys, clock, calls } = setup(1, { coalesceMs: 50 });
+    queue.addSoon("rs");
+    clock.advance(50);
+    await flush();
+    expect(keys()).toEqual(["rs"]);
+    queue.addSoon("rs"); // a change the running sync may not have seen
+    clock.advance(50);
+    await flush();
+    await succeed(calls, 0);
+    expect(keys()).toEqual(["rs", "rs"]);
+  });
+
+  it("adds nothing for a key already queued, and brings a later addAfter forward", async () => {
+    const { queue, keys, clock, calls } = setup(1, { coalesceMs: 50 });
+    queue.add("a");
+    queue.addSoon("a");
+    expect(queue.coalescing).toBe(0);
+    await flush();
+    await succeed(calls, 0);
+    queue.addAfter("b", 10_000);
+    queue.addSoon("b");
+    clock.advance(50);
+    await flush();
+    expect(keys()).toEqual(["a", "b"]);
+  });
+
+  it("is add when the window is 0", async () => {
+    const { queue, keys } = setup(1);
+    queue.addSoon("a");
+    expect(queue.depth).toBe(1);
+    await flush();
+    expect(keys()).toEqual(["a"]);
+  });
+});

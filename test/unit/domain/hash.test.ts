@@ -5,6 +5,7 @@ import {
   fnv1a32,
   POD_TEMPLATE_HASH_LABEL,
   safeEncodeString,
+  semanticallyEqual,
   templatesEqualIgnoringHash,
 } from "../../../src/domain/hash.ts";
 import type { PodTemplateSpec } from "../../../src/domain/types.ts";
@@ -102,5 +103,26 @@ describe("templatesEqualIgnoringHash (upstream EqualIgnoreHash)", () => {
   ])("%s → %s", (_name, a, b, expected) => {
     expect(templatesEqualIgnoringHash(a, b)).toBe(expected);
     expect(templatesEqualIgnoringHash(b, a)).toBe(expected);
+  });
+});
+
+describe("semanticallyEqual (upstream apiequality.Semantic.DeepEqual)", () => {
+  const t0 = new Date("2026-12-01T10:00:00.000Z");
+  const t1 = new Date("2026-12-01T10:00:01.000Z");
+  it.each([
+    ["equal scalars", { a: 1 }, { a: 1 }, true],
+    ["different scalars", { a: 1 }, { a: 2 }, false],
+    ["key order", { a: 1, b: 2 }, { b: 2, a: 1 }, true],
+    ["absent vs empty list", { a: [] }, {}, true],
+    ["absent vs null", { a: null }, {}, true],
+    ["absent vs empty map", { a: {} }, {}, true],
+    ["same instant, different Date objects", { t: t0 }, { t: new Date(t0.getTime()) }, true],
+    ["timestamps differ", { t: t0 }, { t: t1 }, false],
+    ["a timestamp vs none", { t: t0 }, {}, false],
+    ["timestamps differ inside a condition list", { c: [{ type: "Ready", at: t0 }] }, { c: [{ type: "Ready", at: t1 }] }, false],
+    ["bare timestamps differ", t0, t1, false],
+  ])("%s", (_name, a, b, expected) => {
+    expect(semanticallyEqual(a, b)).toBe(expected);
+    expect(semanticallyEqual(b, a)).toBe(expected);
   });
 });
