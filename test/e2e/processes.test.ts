@@ -1,10 +1,14 @@
 // Several server processes on one database, and a server killed with SIGKILL mid-reconcile.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDb, type Db } from "../../src/db/client.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { insertStandaloneReplicaSet } from "../helpers/fixtures.ts";
 import { spawnServer, type ServerProcess } from "../helpers/process.ts";
 import { waitFor } from "../helpers/wait.ts";
+
+// each test starts server processes (start-up alone takes seconds on a busy machine): the budget is
+// for the whole scenario; the convergence bounds inside stay as they are
+vi.setConfig({ testTimeout: 120_000 });
 
 let database: TestDatabase;
 let db: Db;

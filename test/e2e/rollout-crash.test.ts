@@ -1,10 +1,14 @@
 // kill -9 of the server in the middle of a 100-replica rolling update, then a restart: the rollout
 // continues from what is stored and completes, and every state stored after the restart (replayed
 // from the change log) keeps the rolling-update bounds.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { rolloutProcesses } from "../helpers/rollout-processes.ts";
 import { apiAt, createDeployment, getDeployment, invariantViolations, replay, setImage, sizeSequence, statesFrom } from "../helpers/rollout.ts";
 import { waitFor } from "../helpers/wait.ts";
+
+// each test starts server processes (start-up alone takes seconds on a busy machine): the budget is
+// for the whole scenario; the convergence bounds inside stay as they are
+vi.setConfig({ testTimeout: 120_000 });
 
 const processes = rolloutProcesses();
 
