@@ -18,7 +18,8 @@ import { Auth, type AuthOptions } from "./auth/plugin.ts";
 import { migrationsApplied } from "./db/migrate.ts";
 import { DEFAULT_SUBSCRIPTION_BUFFER, loadConfig } from "./config.ts";
 import { createContext, type Services } from "./graphql/context.ts";
-import { asBadUserInput, useBadUserInputCode, useQueryShapeLimits } from "./graphql/plugins.ts";
+import { useContractCodes, useQueryShapeLimits } from "./graphql/plugins.ts";
+import { contractError } from "./graphql/contract-errors.ts";
 import { boundedParserCache, useDocumentSizeLimit } from "./graphql/document-limits.ts";
 import { schema } from "./graphql/schema.ts";
 import { useObservability } from "./graphql/observe.ts";
@@ -99,7 +100,7 @@ export async function startServer(services: Services, options: ServerOptions): P
       useObservability(metrics, options.log),
       useDocumentSizeLimit,
       useQueryShapeLimits,
-      useBadUserInputCode,
+      useContractCodes,
       useUnavailableCode,
       ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH),
     ],
@@ -185,7 +186,8 @@ export async function startServer(services: Services, options: ServerOptions): P
           document = enveloped.parse(params.query);
         } catch (err) {
           // a syntax error ends this operation only, not the socket with its other subscriptions
-          return [asBadUserInput(err as GraphQLError)];
+          if (!(err instanceof GraphQLError)) throw err;
+          return [contractError(err, { keepHttp: false })];
         }
         const args = {
           schema: enveloped.schema,
