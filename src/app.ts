@@ -5,6 +5,7 @@
 import type { Config } from "./config.ts";
 import { ChangeFeed } from "./db/change-feed.ts";
 import { createDb } from "./db/client.ts";
+import { setNamespaceQuotas } from "./db/quotas.ts";
 import { startCompaction } from "./db/compaction.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
@@ -45,6 +46,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const applied = await migrate(databaseUrl);
     if (applied.length) log.info("applied migrations", { migrations: applied });
     const db = createDb(databaseUrl);
+    setNamespaceQuotas({ pods: config.quotaPods, replicaSets: config.quotaReplicaSets, deployments: config.quotaDeployments });
     stops.push(() => db.$disconnect());
     if (config.bootstrapToken) {
       await new TokenStore(db).bootstrap(config.bootstrapToken);

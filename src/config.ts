@@ -2,6 +2,9 @@
 // A bad value is a user mistake: it is reported in one line naming the variable (ConfigError),
 // and main.ts exits with status 2 without a stack trace.
 
+/** Namespace quotas (src/domain/quota.ts): generous, finite; ten full-size (10 000-replica) Deployments' worth of pods. */
+export const DEFAULT_QUOTAS = { pods: 100_000, replicaSets: 10_000, deployments: 2_000 };
+
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 export interface Config {
@@ -47,6 +50,10 @@ export interface Config {
   wsConnections: number;
   subscriptionsPerToken: number;
   subscriptions: number;
+  /** namespace quotas (src/domain/quota.ts): objects of each kind one namespace may hold */
+  quotaPods: number;
+  quotaReplicaSets: number;
+  quotaDeployments: number;
   /** /metrics without a token even when auth is on */
   metricsPublic: boolean;
   /** SIGTERM/SIGINT: the whole shutdown's bound, after which the process exits non-zero */
@@ -147,6 +154,9 @@ export const OPTIONS: Option[] = [
   { env: "WS_CONNECTIONS", flag: "--ws-connections", key: "wsConnections", default: 5000, parse: int(1, 1_000_000), help: "concurrent WebSocket connections per process" },
   { env: "SUBSCRIPTIONS_PER_TOKEN", flag: "--subscriptions-per-token", key: "subscriptionsPerToken", default: 200, parse: int(1, 1_000_000), help: "concurrent subscriptions per token" },
   { env: "SUBSCRIPTIONS", flag: "--subscriptions", key: "subscriptions", default: 10_000, parse: int(1, 1_000_000), help: "concurrent subscriptions per process" },
+  { env: "QUOTA_PODS_PER_NAMESPACE", flag: "--quota-pods-per-namespace", key: "quotaPods", default: DEFAULT_QUOTAS.pods, parse: int(1, 100_000_000), help: "pods one namespace may hold (QUOTA_EXCEEDED past it)" },
+  { env: "QUOTA_REPLICASETS_PER_NAMESPACE", flag: "--quota-replicasets-per-namespace", key: "quotaReplicaSets", default: DEFAULT_QUOTAS.replicaSets, parse: int(1, 100_000_000), help: "ReplicaSets one namespace may hold" },
+  { env: "QUOTA_DEPLOYMENTS_PER_NAMESPACE", flag: "--quota-deployments-per-namespace", key: "quotaDeployments", default: DEFAULT_QUOTAS.deployments, parse: int(1, 100_000_000), help: "Deployments one namespace may hold" },
   { env: "SUBSCRIPTION_BUFFER", flag: "--subscription-buffer", key: "subscriptionBuffer", default: DEFAULT_SUBSCRIPTION_BUFFER, parse: int(1, 1_000_000), help: "events a subscriber may fall behind before it is ended (RESUBSCRIBE)" },
   { env: "METRICS_PUBLIC", flag: "--metrics-public", key: "metricsPublic", default: false, parse: bool, help: "on: /metrics needs no token even with auth on (scrapers on a trusted network)" },
   { env: "SHUTDOWN_TIMEOUT_MS", flag: "--shutdown-timeout-ms", key: "shutdownTimeoutMs", default: 10_000, parse: int(100, 600_000), help: "bound on a graceful shutdown (ms); past it the process exits 1" },
