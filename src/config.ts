@@ -50,6 +50,8 @@ export interface Config {
   wsConnections: number;
   subscriptionsPerToken: number;
   subscriptions: number;
+  /** how long a graphql-sse reservation (PUT) may wait for its event stream (GET) */
+  sseReservationMs: number;
   /** namespace quotas (src/domain/quota.ts): objects of each kind one namespace may hold */
   quotaPods: number;
   quotaReplicaSets: number;
@@ -154,6 +156,7 @@ export const OPTIONS: Option[] = [
   { env: "WS_CONNECTIONS", flag: "--ws-connections", key: "wsConnections", default: 5000, parse: int(1, 1_000_000), help: "concurrent WebSocket connections per process" },
   { env: "SUBSCRIPTIONS_PER_TOKEN", flag: "--subscriptions-per-token", key: "subscriptionsPerToken", default: 200, parse: int(1, 1_000_000), help: "concurrent subscriptions per token" },
   { env: "SUBSCRIPTIONS", flag: "--subscriptions", key: "subscriptions", default: 10_000, parse: int(1, 1_000_000), help: "concurrent subscriptions per process" },
+  { env: "SSE_RESERVATION_MS", flag: "--sse-reservation-ms", key: "sseReservationMs", default: 30_000, parse: int(100, 600_000), help: "a graphql-sse reservation without its event stream ends after this (ms)" },
   { env: "QUOTA_PODS_PER_NAMESPACE", flag: "--quota-pods-per-namespace", key: "quotaPods", default: DEFAULT_QUOTAS.pods, parse: int(1, 100_000_000), help: "pods one namespace may hold (QUOTA_EXCEEDED past it)" },
   { env: "QUOTA_REPLICASETS_PER_NAMESPACE", flag: "--quota-replicasets-per-namespace", key: "quotaReplicaSets", default: DEFAULT_QUOTAS.replicaSets, parse: int(1, 100_000_000), help: "ReplicaSets one namespace may hold" },
   { env: "QUOTA_DEPLOYMENTS_PER_NAMESPACE", flag: "--quota-deployments-per-namespace", key: "quotaDeployments", default: DEFAULT_QUOTAS.deployments, parse: int(1, 100_000_000), help: "Deployments one namespace may hold" },

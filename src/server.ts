@@ -68,6 +68,8 @@ export interface ServerOptions {
   metricsPublic?: boolean;
   /** on close, how long in-flight HTTP requests may take to finish (default 5 s) */
   drainMs?: number;
+  /** how long a graphql-sse reservation may wait for its event stream (default 30 s) */
+  sseReservationMs?: number;
   /** how long a client may take to send a request (default DEFAULT_REQUEST_TIMEOUTS) */
   requestTimeouts?: RequestTimeouts;
 }
@@ -102,7 +104,7 @@ export async function startServer(services: Services, options: ServerOptions): P
       useQueryShapeLimits,
       useContractCodes,
       useUnavailableCode,
-      ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH),
+      ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH, options.sseReservationMs),
     ],
     context: ({ request, connectionParams, req }) => createContext({ ...services, hub }, { request, connectionParams, requestId: requestIdOf(req) }),
   });

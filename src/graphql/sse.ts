@@ -8,6 +8,10 @@ import type { Plugin } from "graphql-yoga";
 import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY } from "graphql-sse";
 import { createHandler } from "graphql-sse/lib/use/fetch";
 import { contractError } from "./contract-errors.ts";
+import { setTimer, type Timer } from "../timers.ts";
+
+/** How long a single-connection reservation (PUT) may wait for its event stream (GET) by default. */
+export const DEFAULT_SSE_RESERVATION_MS = 30_000;
 
 /** An answer of errors only, as graphql-sse takes it from onSubscribe (it needs `data`). */
 const failed = (...errors: GraphQLError[]): ExecutionResult => ({ data: null, errors });
@@ -30,7 +34,13 @@ async function withContractCodes(response: Response): Promise<Response> {
  * full: a slow client then leaves the results in its subscriber's bounded buffer, which ends it
  * with RESUBSCRIBE as on the other transports.
  */
-export function useGraphQLSSEWithBackpressure(endpoint: string): Plugin[] {
+/**
+ * Reservations that never connect: a PUT reserves a stream and POSTs start operations on it; until
+ * the GET connects, their results wait (onNext) in each subscriber's bounded buffer rather than in
+ * graphql-sse's unbounded queue, and after `reservationMs` without a GET the reservation is ended
+ * (its operations complete, a later GET gets 404). 80 such pairs held 1.1 GB before.
+ */
+export function useGraphQLSSEWithBackpressure(endpoint: string, reservationMs = DEFAULT_SSE_RESERVATION_MS): Plugin[] {
   /** single-connection mode: the event stream of each reserved token */
   const streams = new Map<string, ServerResponse>();
   /** distinct-connections mode: each request is its own event stream */
@@ -46,6 +56,27 @@ export function useGraphQLSSEWithBackpressure(endpoint: string): Plugin[] {
       res.on("drain", done);
       res.on("close", done);
     });
+  /** single-connection reservations whose event stream has not connected yet */
+  const reservations = new Map<string, { expiry: Timer; waiters: (() => void)[] }>();
+  const release = (token: string) => {
+    const reservation = reservations.get(token);
+    if (!reservation) return;
+    reservations.delete(token);
+    reservation.expiry.clear();
+    for (const wake of reservation.waiters) wake();
+  };
+  const reserve = (token: string) => {
+    const expiry = setTimer(() => void expire(token), reservationMs, { unref: true });
+    reservations.set(token, { expiry, waiters: [] });
+  };
+  /** connects to the reservation and hangs up at once: graphql-sse then completes its operations and forgets it */
+  const expire = async (token: string) => {
+    if (!reservations.has(token)) return;
+    const url = `http://localhost${endpoint}?${TOKEN_QUERY_KEY}=${encodeURIComponent(token)}`;
+    const response = await handler(new Request(url, { headers: { accept: "text/event-stream" } }));
+    await response.body?.cancel();
+    release(token);
+  };
   const track: Plugin = {
     onRequest({ request, serverContext }) {
       const res = (serverContext as { res?: ServerResponse }).res;
@@ -53,6 +84,7 @@ export function useGraphQLSSEWithBackpressure(endpoint: string): Plugin[] {
       responses.set(request, res);
       const token = tokenOf(request);
       if (token && request.method === "GET" && request.headers.get("accept") === "text/event-stream") {
+        release(token);
         streams.set(token, res);
         res.once("close", () => streams.get(token) === res && streams.delete(token));
       }
@@ -66,6 +98,8 @@ export function useGraphQLSSEWithBackpressure(endpoint: string): Plugin[] {
         {
           onNext: async (_ctx, req) => {
             const token = tokenOf(req.raw as Request);
+            const reservation = token ? reservations.get(token) : undefined;
+            if (reservation) await new Promise<void>((wake) => reservation.waiters.push(wake));
             const res = (token && streams.get(token)) || responses.get(req.raw as Request);
             if (res?.writableNeedDrain && !res.destroyed) await drained(res);
           },
@@ -94,7 +128,12 @@ export function useGraphQLSSEWithBackpressure(endpoint: string): Plugin[] {
     onRequest({ request, endResponse, serverContext }) {
       if (new URL(request.url).pathname !== endpoint) return;
       serverContexts.set(request, serverContext);
-      return handler(request).then(withContractCodes).then(endResponse);
+      return handler(request)
+        .then(async (response) => {
+          if (request.method === "PUT" && response.status === 201) reserve(await response.clone().text());
+          return withContractCodes(response);
+        })
+        .then(endResponse);
     },
   };
   return [track, sse];
