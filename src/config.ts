@@ -50,6 +50,8 @@ export interface Config {
   wsConnections: number;
   subscriptionsPerToken: number;
   subscriptions: number;
+  /** concurrent HTTP connections (WebSockets and event streams included) per client address */
+  connectionsPerAddress: number;
   /** how long a graphql-sse reservation (PUT) may wait for its event stream (GET) */
   sseReservationMs: number;
   /** namespace quotas (src/domain/quota.ts): objects of each kind one namespace may hold */
@@ -156,6 +158,7 @@ export const OPTIONS: Option[] = [
   { env: "WS_CONNECTIONS", flag: "--ws-connections", key: "wsConnections", default: 5000, parse: int(1, 1_000_000), help: "concurrent WebSocket connections per process" },
   { env: "SUBSCRIPTIONS_PER_TOKEN", flag: "--subscriptions-per-token", key: "subscriptionsPerToken", default: 200, parse: int(1, 1_000_000), help: "concurrent subscriptions per token" },
   { env: "SUBSCRIPTIONS", flag: "--subscriptions", key: "subscriptions", default: 10_000, parse: int(1, 1_000_000), help: "concurrent subscriptions per process" },
+  { env: "CONNECTIONS_PER_ADDRESS", flag: "--connections-per-address", key: "connectionsPerAddress", default: 1000, parse: int(1, 1_000_000), help: "concurrent connections per client address (429 past it)" },
   { env: "SSE_RESERVATION_MS", flag: "--sse-reservation-ms", key: "sseReservationMs", default: 30_000, parse: int(100, 600_000), help: "a graphql-sse reservation without its event stream ends after this (ms)" },
   { env: "QUOTA_PODS_PER_NAMESPACE", flag: "--quota-pods-per-namespace", key: "quotaPods", default: DEFAULT_QUOTAS.pods, parse: int(1, 100_000_000), help: "pods one namespace may hold (QUOTA_EXCEEDED past it)" },
   { env: "QUOTA_REPLICASETS_PER_NAMESPACE", flag: "--quota-replicasets-per-namespace", key: "quotaReplicaSets", default: DEFAULT_QUOTAS.replicaSets, parse: int(1, 100_000_000), help: "ReplicaSets one namespace may hold" },

@@ -34,6 +34,7 @@ import { GRAPHIQL_OPTIONS, playgroundRoutes, renderOfflineGraphiQL } from "./htt
 import { dashboardRoute } from "./http/dashboard.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import { requestTimeoutOptions, type RequestTimeouts } from "./http/timeouts.ts";
+import { capConnectionsPerAddress } from "./http/connection-cap.ts";
 import type { Logger } from "./log.ts";
 import { Metrics, metricsRoute } from "./metrics.ts";
 
@@ -68,6 +69,8 @@ export interface ServerOptions {
   metricsPublic?: boolean;
   /** on close, how long in-flight HTTP requests may take to finish (default 5 s) */
   drainMs?: number;
+  /** concurrent connections one client address may hold (default 1 000) */
+  connectionsPerAddress?: number;
   /** how long a graphql-sse reservation may wait for its event stream (default 30 s) */
   sseReservationMs?: number;
   /** how long a client may take to send a request (default DEFAULT_REQUEST_TIMEOUTS) */
@@ -157,6 +160,8 @@ export async function startServer(services: Services, options: ServerOptions): P
     if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: "BAD_USER_INPUT" } }] });
     void yoga.requestListener(req, res);
   });
+
+  capConnectionsPerAddress(server, options.connectionsPerAddress ?? 1000);
 
   const wss = new WebSocketServer({
     server,
