@@ -191,6 +191,7 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
       LOG_LEVEL: "warn",
       SIM_STARTUP_MS: "0",
       SIM_MAX_GRACE_SECONDS: "0",
+      CONNECTIONS_PER_ADDRESS: "1000000", // the fan-out opens 10,000 sockets from loopback
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

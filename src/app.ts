@@ -5,6 +5,7 @@
 import type { Config } from "./config.ts";
 import { ChangeFeed } from "./db/change-feed.ts";
 import { createDb } from "./db/client.ts";
+import { setNamespaceQuotas } from "./db/quotas.ts";
 import { startCompaction } from "./db/compaction.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
@@ -45,6 +46,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const applied = await migrate(databaseUrl);
     if (applied.length) log.info("applied migrations", { migrations: applied });
     const db = createDb(databaseUrl);
+    setNamespaceQuotas({ pods: config.quotaPods, replicaSets: config.quotaReplicaSets, deployments: config.quotaDeployments });
     stops.push(() => db.$disconnect());
     if (config.bootstrapToken) {
       await new TokenStore(db).bootstrap(config.bootstrapToken);
@@ -73,7 +75,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     stops.push(() => compactor.stop());
     const server = await startServer(
       { db, feed },
-      { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer, security: config, tls: config.tlsCert && config.tlsKey ? { cert: config.tlsCert, key: config.tlsKey } : null, metrics, metricsPublic: config.metricsPublic, drainMs: config.shutdownTimeoutMs / 2 },
+      { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer, security: config, tls: config.tlsCert && config.tlsKey ? { cert: config.tlsCert, key: config.tlsKey } : null, metrics, metricsPublic: config.metricsPublic, sseReservationMs: config.sseReservationMs, connectionsPerAddress: config.connectionsPerAddress, drainMs: config.shutdownTimeoutMs / 2 },
     );
     stops.push(() => server.close());
     return { url: server.url, databaseUrl, feed, hub: server.hub, controllers, nodeAgent, metrics, stop: stopAll };

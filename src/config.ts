@@ -3,6 +3,9 @@
 // and main.ts exits with status 2 without a stack trace.
 import { accessSync, constants } from "node:fs";
 
+/** Namespace quotas (src/domain/quota.ts): generous, finite; ten full-size (10 000-replica) Deployments' worth of pods. */
+export const DEFAULT_QUOTAS = { pods: 100_000, replicaSets: 10_000, deployments: 2_000 };
+
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 export interface Config {
@@ -51,6 +54,14 @@ export interface Config {
   /** PEM files: serve HTTPS (and WSS) instead of plain HTTP; both or neither */
   tlsCert: string | null;
   tlsKey: string | null;
+  /** concurrent HTTP connections (WebSockets and event streams included) per client address */
+  connectionsPerAddress: number;
+  /** how long a graphql-sse reservation (PUT) may wait for its event stream (GET) */
+  sseReservationMs: number;
+  /** namespace quotas (src/domain/quota.ts): objects of each kind one namespace may hold */
+  quotaPods: number;
+  quotaReplicaSets: number;
+  quotaDeployments: number;
   /** /metrics without a token even when auth is on */
   metricsPublic: boolean;
   /** SIGTERM/SIGINT: the whole shutdown's bound, after which the process exits non-zero */
@@ -159,6 +170,11 @@ export const OPTIONS: Option[] = [
   { env: "WS_CONNECTIONS", flag: "--ws-connections", key: "wsConnections", default: 5000, parse: int(1, 1_000_000), help: "concurrent WebSocket connections per process" },
   { env: "SUBSCRIPTIONS_PER_TOKEN", flag: "--subscriptions-per-token", key: "subscriptionsPerToken", default: 200, parse: int(1, 1_000_000), help: "concurrent subscriptions per token" },
   { env: "SUBSCRIPTIONS", flag: "--subscriptions", key: "subscriptions", default: 10_000, parse: int(1, 1_000_000), help: "concurrent subscriptions per process" },
+  { env: "CONNECTIONS_PER_ADDRESS", flag: "--connections-per-address", key: "connectionsPerAddress", default: 1000, parse: int(1, 1_000_000), help: "concurrent connections per client address (429 past it)" },
+  { env: "SSE_RESERVATION_MS", flag: "--sse-reservation-ms", key: "sseReservationMs", default: 30_000, parse: int(100, 600_000), help: "a graphql-sse reservation without its event stream ends after this (ms)" },
+  { env: "QUOTA_PODS_PER_NAMESPACE", flag: "--quota-pods-per-namespace", key: "quotaPods", default: DEFAULT_QUOTAS.pods, parse: int(1, 100_000_000), help: "pods one namespace may hold (QUOTA_EXCEEDED past it)" },
+  { env: "QUOTA_REPLICASETS_PER_NAMESPACE", flag: "--quota-replicasets-per-namespace", key: "quotaReplicaSets", default: DEFAULT_QUOTAS.replicaSets, parse: int(1, 100_000_000), help: "ReplicaSets one namespace may hold" },
+  { env: "QUOTA_DEPLOYMENTS_PER_NAMESPACE", flag: "--quota-deployments-per-namespace", key: "quotaDeployments", default: DEFAULT_QUOTAS.deployments, parse: int(1, 100_000_000), help: "Deployments one namespace may hold" },
   { env: "SUBSCRIPTION_BUFFER", flag: "--subscription-buffer", key: "subscriptionBuffer", default: DEFAULT_SUBSCRIPTION_BUFFER, parse: int(1, 1_000_000), help: "events a subscriber may fall behind before it is ended (RESUBSCRIBE)" },
   { env: "TLS_CERT", flag: "--tls-cert", key: "tlsCert", default: null, parse: readableFile, help: "PEM certificate (chain): serve HTTPS and WSS (with TLS_KEY)" },
   { env: "TLS_KEY", flag: "--tls-key", key: "tlsKey", default: null, parse: readableFile, help: "PEM private key of TLS_CERT" },

@@ -20,7 +20,8 @@ import { Auth, type AuthOptions } from "./auth/plugin.ts";
 import { migrationsApplied } from "./db/migrate.ts";
 import { DEFAULT_SUBSCRIPTION_BUFFER, loadConfig } from "./config.ts";
 import { createContext, type Services } from "./graphql/context.ts";
-import { asBadUserInput, useBadUserInputCode, useQueryShapeLimits } from "./graphql/plugins.ts";
+import { useContractCodes, useQueryShapeLimits } from "./graphql/plugins.ts";
+import { contractError } from "./graphql/contract-errors.ts";
 import { boundedParserCache, useDocumentSizeLimit } from "./graphql/document-limits.ts";
 import { schema } from "./graphql/schema.ts";
 import { useObservability } from "./graphql/observe.ts";
@@ -36,6 +37,7 @@ import { dashboardRoute } from "./http/dashboard.ts";
 import { bodyRefusal, MAX_BODY_BYTES, sendJson } from "./http/respond.ts";
 import { requestTimeoutOptions, type RequestTimeouts } from "./http/timeouts.ts";
 import { kubeRoute } from "./kube/router.ts";
+import { capConnectionsPerAddress } from "./http/connection-cap.ts";
 import type { Logger } from "./log.ts";
 import { Metrics, metricsRoute } from "./metrics.ts";
 
@@ -72,6 +74,10 @@ export interface ServerOptions {
   drainMs?: number;
   /** PEM certificate and key: serve HTTPS and WSS (tokens never cross the network in the clear) */
   tls?: { cert: string; key: string } | null;
+  /** concurrent connections one client address may hold (default 1 000) */
+  connectionsPerAddress?: number;
+  /** how long a graphql-sse reservation may wait for its event stream (default 30 s) */
+  sseReservationMs?: number;
   /** how long a client may take to send a request (default DEFAULT_REQUEST_TIMEOUTS) */
   requestTimeouts?: RequestTimeouts;
 }
@@ -106,8 +112,8 @@ export async function startServer(services: Services, options: ServerOptions): P
       useObservability(metrics, options.log),
       useDocumentSizeLimit,
       useQueryShapeLimits,
-      useBadUserInputCode,
-      ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH),
+      useContractCodes,
+      ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH, options.sseReservationMs),
     ],
     context: ({ request, connectionParams, req }) => createContext({ ...services, hub }, { request, connectionParams, requestId: requestIdOf(req) }),
   });
@@ -164,6 +170,8 @@ export async function startServer(services: Services, options: ServerOptions): P
   const timeouts = requestTimeoutOptions(options.requestTimeouts);
   const server: Server = options.tls ? createHttpsServer({ ...timeouts, cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, serve) : createServer(timeouts, serve);
 
+  capConnectionsPerAddress(server, options.connectionsPerAddress ?? 1000);
+
   const wss = new WebSocketServer({
     server,
     path: GRAPHQL_PATH,
@@ -194,7 +202,8 @@ export async function startServer(services: Services, options: ServerOptions): P
           document = enveloped.parse(params.query);
         } catch (err) {
           // a syntax error ends this operation only, not the socket with its other subscriptions
-          return [asBadUserInput(err as GraphQLError)];
+          if (!(err instanceof GraphQLError)) throw err;
+          return [contractError(err, { keepHttp: false })];
         }
         const args = {
           schema: enveloped.schema,

@@ -3,6 +3,7 @@
 // (src/controller/) call these and name no column.
 import { recordEvent } from "./events.ts";
 import { deploymentStatusColumns, json, podOf, replicaSetOf, replicaSetStatusColumns, TERMINATE_POD_COLUMNS } from "./rows.ts";
+import { namespaceRoom } from "./quotas.ts";
 import type { Tx } from "./tx.ts";
 import type { DeploymentAction } from "../domain/deployment-sync.ts";
 import { generatePodName } from "../domain/names.ts";
@@ -87,7 +88,9 @@ export async function applyDeploymentAction(tx: Tx, d: Deployment, action: Deplo
 // ReplicaSet controller
 
 /** Creates `count` pods from the ReplicaSet's template in slow-start batches (one INSERT each); stops at a batch whose names were taken. */
-export async function createPods(tx: Tx, rs: ReplicaSet, count: number, now: Date): Promise<{ created: number; failure?: ReplicaFailure }> {
+export async function createPods(tx: Tx, rs: ReplicaSet, wanted: number, now: Date): Promise<{ created: number; failure?: ReplicaFailure }> {
+  // pods past the namespace's quota fail admission, as upstream: FailedCreate, retried later
+  const { room: count, message: refused } = await namespaceRoom(tx, "Pod", rs.metadata.namespace, wanted);
   let created = 0;
   for (const size of slowStartBatches(count)) {
     const pods = Array.from({ length: size }, () => newPodFromTemplate(rs, generatePodName(rs.metadata.name, Math.random), now));
@@ -108,7 +111,7 @@ export async function createPods(tx: Tx, rs: ReplicaSet, count: number, now: Dat
       return { created, failure: { reason: "FailedCreate", message: `pods "${rs.metadata.name}-" already exist: ${size - inserted} of a batch of ${size} names were taken` } };
     }
   }
-  return { created };
+  return refused ? { created, failure: { reason: "FailedCreate", message: `pods "${rs.metadata.name}-" are forbidden: ${refused}` } } : { created };
 }
 
 /** Marks the pods terminating now (graceful delete), those not terminating already. */

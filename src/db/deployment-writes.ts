@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "./client.ts";
 import { recordEvent } from "./events.ts";
 import { deploymentOf, json, replicaSetOf, type DeploymentRow } from "./rows.ts";
+import { admitCreate, admitReplicas } from "./quotas.ts";
 import type { Tx } from "./tx.ts";
 import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, respond, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where, type Written } from "./writes.ts";
 import type { DeletionPropagation } from "../domain/deletion.ts";
@@ -72,7 +73,9 @@ export async function createDeployment(db: Db, input: DeploymentInput, options: 
     if (await tx.deployment.findUnique({ where: { namespace_name: key }, select: { uid: true } })) {
       throw alreadyExists("Deployment", key.namespace, key.name);
     }
+    admitReplicas(key.namespace, data.replicas);
     if (options.dryRun) return unsavedRow(data, new Date());
+    await admitCreate(tx, "Deployment", key.namespace);
     return insertOrRefuse("Deployment", key, () => tx.deployment.create({ ...(options.query as object), data }));
   });
 }
@@ -108,6 +111,7 @@ async function editDeployment(db: Db, key: ObjectKey, options: EditOptions, edit
     checkPrecondition("Deployment", key.name, d.metadata.resourceVersion, options.resourceVersion);
     const now = new Date();
     const edit = await editor(d, tx, now);
+    if (edit.spec.replicas > d.spec.replicas) admitReplicas(key.namespace, edit.spec.replicas);
     const columns = changedColumns(d, edit);
     if (options.dryRun) return { ...row, ...columns };
     if (!columns && edit.events.length === 0) return row;

@@ -2,6 +2,7 @@
 // deleting work on any ReplicaSet (a Deployment's controller then reconciles its own, as upstream).
 import type { Db } from "./client.ts";
 import { json, type ReplicaSetRow } from "./rows.ts";
+import { admitCreate, admitReplicas } from "./quotas.ts";
 import type { Tx } from "./tx.ts";
 import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, respond, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where, type Written } from "./writes.ts";
 import type { DeletionPropagation } from "../domain/deletion.ts";
@@ -30,6 +31,8 @@ export async function createReplicaSet(db: Db, input: ReplicaSetInput, options: 
     if (await tx.replicaSet.findUnique({ where: { namespace_name: key }, select: { uid: true } })) {
       throw alreadyExists("ReplicaSet", key.namespace, key.name);
     }
+    admitReplicas(key.namespace, spec.replicas);
+    await admitCreate(tx, "ReplicaSet", key.namespace);
     return insertOrRefuse("ReplicaSet", key, () => tx.replicaSet.create({ ...(options.query as object), data }));
   });
 }
@@ -40,6 +43,7 @@ export async function scaleReplicaSet(db: Db, key: ObjectKey, replicas: number, 
     const row = await findOrRefuse("ReplicaSet", key, () => read(tx, options.query, { namespace_name: key }));
     assertValid(validateReplicas(replicas, "replicas"));
     if (row.replicas === replicas) return row;
+    if (replicas > row.replicas) admitReplicas(key.namespace, replicas);
     await lockAndVerify(tx, "ReplicaSet", row);
     await tx.replicaSet.update({ where: { uid: row.uid }, data: { replicas, generation: row.generation + 1 } });
     return { written: row };

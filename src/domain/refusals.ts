@@ -3,7 +3,7 @@
 import type { FieldError } from "./field-errors.ts";
 import type { Kind } from "./types.ts";
 
-export type RefusalCode = "BAD_USER_INPUT" | "NOT_FOUND" | "ALREADY_EXISTS" | "CONFLICT";
+export type RefusalCode = "BAD_USER_INPUT" | "NOT_FOUND" | "ALREADY_EXISTS" | "CONFLICT" | "QUOTA_EXCEEDED";
 
 /** A write the API refuses; nothing is written. BAD_USER_INPUT lists every violated field. */
 export class Refusal extends Error {

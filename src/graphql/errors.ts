@@ -7,7 +7,7 @@ import { GraphQLError } from "graphql";
 import type { FieldError } from "../domain/field-errors.ts";
 import type { Refusal } from "../domain/refusals.ts";
 
-export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "ALREADY_EXISTS" | "CONFLICT" | "GONE" | "RESUBSCRIBE" | "UNAUTHENTICATED" | "FORBIDDEN" | "RATE_LIMITED"
+export type ErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "ALREADY_EXISTS" | "CONFLICT" | "GONE" | "RESUBSCRIBE" | "UNAUTHENTICATED" | "FORBIDDEN" | "RATE_LIMITED" | "QUOTA_EXCEEDED"
   // rolloutStatus(untilDone: true) ends with these, as `kubectl rollout status` does (until-done.ts)
   | "PROGRESS_DEADLINE_EXCEEDED"
   | "DELETED";

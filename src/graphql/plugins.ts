@@ -1,41 +1,33 @@
-// The yoga/envelop plugins every transport runs: error codes for malformed requests and the query
-// shape limits. server.ts only lists them.
+// The yoga/envelop plugins every transport runs: contract codes for malformed requests and the
+// query shape limits. server.ts only lists them.
 import { GraphQLError } from "graphql";
 import { isAsyncIterable, type Plugin } from "graphql-yoga";
+import { contractError, contractResult } from "./contract-errors.ts";
 import { queryShapeLimits } from "./limits.ts";
-
-/** A malformed request (document or variables) is the client's input error: BAD_USER_INPUT. */
-export function asBadUserInput(error: GraphQLError): GraphQLError {
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: { ...error.extensions, code: "BAD_USER_INPUT" },
-  });
-}
-
-/**
- * Errors of coercing variables come out of execute with neither a path nor a code; an argument
- * literal whose variables give it a value its type refuses (`labels: { n: $int }`), with a path.
- */
-const isVariableError = (error: GraphQLError) =>
-  error.extensions?.code === undefined && (error.path === undefined || /^Argument "\w+" has invalid value /.test(error.message));
+import { isUnexpected } from "./unexpected-errors.ts";
 
 /** Refuses documents that could make a response explode (src/graphql/limits.ts), on every transport. */
 export const useQueryShapeLimits: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(queryShapeLimits),
 };
 
-export const useBadUserInputCode: Plugin = {
+/**
+ * Every error a client caused carries a contract code and a bounded message (contract-errors.ts):
+ * validation errors and execution errors on every transport (variables that do not coerce, a
+ * Pothos "Invalid global ID"), and whatever yoga answers over HTTP and its SSE (its request
+ * parser's and parse errors). Unexpected errors are left to unexpected-errors.ts.
+ */
+export const useContractCodes: Plugin = {
   onValidate: () => ({ result, setResult }) => {
-    if (result.length) setResult(result.map((e) => asBadUserInput(e as GraphQLError)));
+    if (result.length) setResult(result.map((e) => contractError(e as GraphQLError)));
   },
   onExecute: () => ({
     onExecuteDone: ({ result, setResult }) => {
-      if (isAsyncIterable(result) || !result.errors?.some(isVariableError)) return;
-      setResult({ ...result, errors: result.errors.map((e) => (isVariableError(e) ? asBadUserInput(e) : e)) });
+      if (isAsyncIterable(result) || !result.errors?.length) return;
+      setResult({ ...result, errors: result.errors.map((e) => (isUnexpected(e) ? e : contractError(e))) });
     },
   }),
+  onResultProcess: ({ result, setResult }) => {
+    if (!isAsyncIterable(result)) setResult(contractResult(result));
+  },
 };

@@ -1,9 +1,31 @@
 // graphql-sse on its own path (single-connection and distinct-connections modes), with
-// backpressure towards slow clients.
+// backpressure towards slow clients and contract codes on every answer. In place of
+// @graphql-yoga/plugin-graphql-sse, whose onSubscribe lets a syntax error or a GET mutation out as
+// an HTTP 500 with a stack, and whose validation errors graphql-sse took for execution arguments.
 import type { ServerResponse } from "node:http";
+import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { useGraphQLSSE } from "@graphql-yoga/plugin-graphql-sse";
 import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY } from "graphql-sse";
+import { createHandler } from "graphql-sse/lib/use/fetch";
+import { contractError } from "./contract-errors.ts";
+import { setTimer, type Timer } from "../timers.ts";
+
+/** How long a single-connection reservation (PUT) may wait for its event stream (GET) by default. */
+export const DEFAULT_SSE_RESERVATION_MS = 30_000;
+
+/** An answer of errors only, as graphql-sse takes it from onSubscribe (it needs `data`). */
+const failed = (...errors: GraphQLError[]): ExecutionResult => ({ data: null, errors });
+const refused = (message: string) => failed(new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } }));
+
+/** graphql-sse's own refusals (unparsable body, no query, bad variables…) with a contract code. */
+async function withContractCodes(response: Response): Promise<Response> {
+  if (response.status < 400 || !response.headers.get("content-type")?.includes("application/json")) return response;
+  const body = JSON.parse(await response.text()) as { errors?: { message?: unknown; extensions?: Record<string, unknown> }[] };
+  const errors = (body.errors ?? []).map((e) => contractError(new GraphQLError(String(e.message), { extensions: e.extensions }), { keepHttp: false }));
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  return new Response(JSON.stringify({ ...body, errors }), { status: response.status, headers });
+}
 
 /**
  * graphql-sse with backpressure. Its handler moves each operation's results into the connection's
@@ -12,7 +34,13 @@ import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY } from "graphql-sse";
  * full: a slow client then leaves the results in its subscriber's bounded buffer, which ends it
  * with RESUBSCRIBE as on the other transports.
  */
-export function useGraphQLSSEWithBackpressure(endpoint: string): Plugin[] {
+/**
+ * Reservations that never connect: a PUT reserves a stream and POSTs start operations on it; until
+ * the GET connects, their results wait (onNext) in each subscriber's bounded buffer rather than in
+ * graphql-sse's unbounded queue, and after `reservationMs` without a GET the reservation is ended
+ * (its operations complete, a later GET gets 404). 80 such pairs held 1.1 GB before.
+ */
+export function useGraphQLSSEWithBackpressure(endpoint: string, reservationMs = DEFAULT_SSE_RESERVATION_MS): Plugin[] {
   /** single-connection mode: the event stream of each reserved token */
   const streams = new Map<string, ServerResponse>();
   /** distinct-connections mode: each request is its own event stream */
@@ -28,6 +56,27 @@ export function useGraphQLSSEWithBackpressure(endpoint: string): Plugin[] {
       res.on("drain", done);
       res.on("close", done);
     });
+  /** single-connection reservations whose event stream has not connected yet */
+  const reservations = new Map<string, { expiry: Timer; waiters: (() => void)[] }>();
+  const release = (token: string) => {
+    const reservation = reservations.get(token);
+    if (!reservation) return;
+    reservations.delete(token);
+    reservation.expiry.clear();
+    for (const wake of reservation.waiters) wake();
+  };
+  const reserve = (token: string) => {
+    const expiry = setTimer(() => void expire(token), reservationMs, { unref: true });
+    reservations.set(token, { expiry, waiters: [] });
+  };
+  /** connects to the reservation and hangs up at once: graphql-sse then completes its operations and forgets it */
+  const expire = async (token: string) => {
+    if (!reservations.has(token)) return;
+    const url = `http://localhost${endpoint}?${TOKEN_QUERY_KEY}=${encodeURIComponent(token)}`;
+    const response = await handler(new Request(url, { headers: { accept: "text/event-stream" } }));
+    await response.body?.cancel();
+    release(token);
+  };
   const track: Plugin = {
     onRequest({ request, serverContext }) {
       const res = (serverContext as { res?: ServerResponse }).res;
@@ -35,18 +84,57 @@ export function useGraphQLSSEWithBackpressure(endpoint: string): Plugin[] {
       responses.set(request, res);
       const token = tokenOf(request);
       if (token && request.method === "GET" && request.headers.get("accept") === "text/event-stream") {
+        release(token);
         streams.set(token, res);
         res.once("close", () => streams.get(token) === res && streams.delete(token));
       }
     },
   };
-  const sse = useGraphQLSSE({
-    endpoint,
-    onNext: async (_ctx, req) => {
-      const token = tokenOf(req.raw as Request);
-      const res = (token && streams.get(token)) || responses.get(req.raw as Request);
-      if (res?.writableNeedDrain && !res.destroyed) await drained(res);
+  const serverContexts = new WeakMap<Request, unknown>();
+  let handler: (request: Request) => Promise<Response>;
+  const sse: Plugin = {
+    onYogaInit({ yoga }) {
+      handler = createHandler<never>(
+        {
+          onNext: async (_ctx, req) => {
+            const token = tokenOf(req.raw as Request);
+            const reservation = token ? reservations.get(token) : undefined;
+            if (reservation) await new Promise<void>((wake) => reservation.waiters.push(wake));
+            const res = (token && streams.get(token)) || responses.get(req.raw as Request);
+            if (res?.writableNeedDrain && !res.destroyed) await drained(res);
+          },
+          onSubscribe: async (req, params) => {
+            const request = req.raw as Request;
+            const enveloped = yoga.getEnveloped({ ...(serverContexts.get(request) as object), request, params });
+            let document: DocumentNode;
+            try {
+              document = enveloped.parse(params.query);
+            } catch (err) {
+              if (!(err instanceof GraphQLError)) throw err;
+              return failed(contractError(err, { keepHttp: false }));
+            }
+            const errors: readonly GraphQLError[] = enveloped.validate(enveloped.schema, document);
+            if (errors.length) return failed(...errors.map((e: GraphQLError) => contractError(e, { keepHttp: false })));
+            const operation = getOperationAST(document, params.operationName);
+            if (!operation) return refused("the document does not name one operation to run (operationName)");
+            if (operation.operation === "mutation" && request.method !== "POST") return refused("a mutation needs a POST request");
+            const args: ExecutionArgs = { schema: enveloped.schema, document, contextValue: await enveloped.contextFactory(), variableValues: params.variables, operationName: params.operationName };
+            return (operation.operation === "subscription" ? enveloped.subscribe : enveloped.execute)(args) as never;
+          },
+        },
+        yoga.fetchAPI,
+      );
     },
-  });
+    onRequest({ request, endResponse, serverContext }) {
+      if (new URL(request.url).pathname !== endpoint) return;
+      serverContexts.set(request, serverContext);
+      return handler(request)
+        .then(async (response) => {
+          if (request.method === "PUT" && response.status === 201) reserve(await response.clone().text());
+          return withContractCodes(response);
+        })
+        .then(endResponse);
+    },
+  };
   return [track, sse];
 }

@@ -166,7 +166,11 @@ export function serveWebSockets<P extends Record<string, unknown> | undefined>(
     socket.close(CloseCode.InternalServerError, "Internal server error");
   };
   wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
-    socket.once("error", (err) => internalError(socket, "socket error", err));
+    socket.once("error", (err) => {
+      // a message over maxPayload: ws has closed the socket with 1009 already
+      if ((err as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") return log.warn("websocket: message over the size cap, closed with 1009", { client: request.socket.remoteAddress });
+      internalError(socket, "socket error", err);
+    });
     let handle: (message: string) => Promise<void> = async () => {};
     // each message's promise lasts as long as its operation: messages are handled side by side
     const deliver: Deliver = (message) => void handle(message).catch((err) => internalError(socket, "message handling failed", err));

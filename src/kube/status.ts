@@ -63,5 +63,7 @@ export function statusOf(err: unknown, r: Resource, name: string): StatusError |
       return new StatusError(409, "Conflict", err.message, details(r, name));
     case "BAD_USER_INPUT":
       return invalid(r, name, err.fieldErrors);
+    case "QUOTA_EXCEEDED": // as ResourceQuota admission answers
+      return new StatusError(403, "Forbidden", `${qualifiedName(r)} "${name}" is forbidden: ${err.message}`, details(r, name));
   }
 }
