@@ -110,3 +110,23 @@ export async function readNamespaces(db: Db): Promise<string[]> {
     SELECT namespace FROM deployments UNION SELECT namespace FROM replica_sets UNION SELECT namespace FROM pods ORDER BY namespace`;
   return rows.map((r) => r.namespace);
 }
+
+/**
+ * For each owner, the uids of the first `limit` objects of the kind it owns (by name) whose labels
+ * meet `requirements`: one statement for every owner together.
+ */
+export async function readOwnedUids(db: Db, kind: "ReplicaSet" | "Pod", ownerUids: readonly string[], requirements: readonly Requirement[], limit: number): Promise<Map<string, string[]>> {
+  const labels = requirementsToSql(requirements, "labels", 3);
+  const rows = await db.$queryRawUnsafe<{ owner: string; uid: string }[]>(
+    `SELECT owner_uid::text AS owner, uid::text AS uid FROM (
+       SELECT owner_uid, uid, name, row_number() OVER (PARTITION BY owner_uid ORDER BY name) AS n
+       FROM ${TABLE[kind]} WHERE owner_uid = ANY($1::uuid[]) AND ${labels.sql}
+     ) owned WHERE n <= $2 ORDER BY owner_uid, name`,
+    ownerUids,
+    limit,
+    ...labels.params,
+  );
+  const owned = new Map<string, string[]>();
+  for (const { owner, uid } of rows) owned.set(owner, [...(owned.get(owner) ?? []), uid]);
+  return owned;
+}

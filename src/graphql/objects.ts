@@ -3,11 +3,14 @@
 // (revision, rollout status, history) comes from the pure rules in src/domain.
 import type { Event as EventRow } from "../generated/prisma/client.ts";
 import { deploymentOf, metaOf, podOf, replicaSetOf, type ReplicaSetRow } from "../db/rows.ts";
-import type { DeploymentStatus, ReplicaSetStatus, PodStatus, DeploymentSpec, ReplicaSetSpec, ContainerStatus, Kind } from "../domain/types.ts";
+import type { DeploymentStatus, ReplicaSetStatus, PodStatus, DeploymentSpec, ReplicaSetSpec, ContainerStatus, Kind, StringMap } from "../domain/types.ts";
 import { revisionOf } from "../domain/deployment-util.ts";
 import { rolloutHistory, type RolloutRevision } from "../domain/history.ts";
 import { rolloutStatus } from "../domain/rollout-status.ts";
+import { matches } from "../domain/labels.ts";
 import { builder } from "./builder.ts";
+import { labelSelectorArg } from "./list.ts";
+import { ownedPods } from "./owned-pods.ts";
 import { DOCS } from "./docs.ts";
 import { DEFAULT_PODS_LIMIT, DEFAULT_REPLICA_SETS_LIMIT, MAX_NESTED_LIMIT, nestedLimit } from "./nested-lists.ts";
 import {
@@ -238,10 +241,14 @@ export const ReplicaSetNode = builder.prismaNode("ReplicaSet", {
       description: "Its pod-template-hash label: the hash of the template (and collisionCount) that names it and its pods; null when it has none.",
       resolve: (row) => (row.labels as Record<string, string>)["pod-template-hash"] ?? null }),
     owner: t.relation("owner", { nullable: true, description: "The Deployment that controls it; null for a standalone or orphaned ReplicaSet." }),
-    pods: t.relation("pods", {
-      description: "The pods it owns, by name; the first `limit` of them.",
-      args: { limit: t.arg.int({ defaultValue: DEFAULT_PODS_LIMIT, description: `At most this many (0..${MAX_NESTED_LIMIT}).` }) },
-      query: (args) => ({ orderBy: { name: "asc" }, take: nestedLimit(args.limit, DEFAULT_PODS_LIMIT) }),
+    pods: t.prismaField({
+      type: ["Pod"],
+      description: "The pods it owns, by name; the first `limit` of those that match `labelSelector`.",
+      args: {
+        limit: t.arg.int({ defaultValue: DEFAULT_PODS_LIMIT, description: `At most this many (0..${MAX_NESTED_LIMIT}).` }),
+        labelSelector: t.arg.string({ description: DOCS.list.labelSelector }),
+      },
+      resolve: (query, row, args, ctx) => ownedPods(ctx, row.uid, labelSelectorArg(args.labelSelector), nestedLimit(args.limit, DEFAULT_PODS_LIMIT), query),
     }),
   }),
 });
@@ -280,16 +287,22 @@ export const DeploymentNode = builder.prismaNode("Deployment", {
     }),
     replicaSets: t.field({
       type: [ReplicaSetNode],
-      description: "The ReplicaSets it owns, highest revision first; the first `limit` of them.",
-      args: { limit: t.arg.int({ defaultValue: DEFAULT_REPLICA_SETS_LIMIT, description: `At most this many (0..${MAX_NESTED_LIMIT}).` }) },
+      description: "The ReplicaSets it owns, highest revision first; the first `limit` of those that match `labelSelector`.",
+      args: {
+        limit: t.arg.int({ defaultValue: DEFAULT_REPLICA_SETS_LIMIT, description: `At most this many (0..${MAX_NESTED_LIMIT}).` }),
+        labelSelector: t.arg.string({ description: DOCS.list.labelSelector }),
+      },
       // all of them, like history and rolloutStatus (one selection they share, which also serves an
       // unsaved dryRun object); a Deployment's cleanup keeps them few
       select: (_args, _ctx, nested) => ({ replicaSets: nested(true) }),
       resolve: (row, args) => {
         const limit = nestedLimit(args.limit, DEFAULT_REPLICA_SETS_LIMIT);
+        const requirements = labelSelectorArg(args.labelSelector) ?? [];
         const revisions = history(row.replicaSets).reverse().map((r) => r.row);
         // one adopted a moment ago may not have its revision yet
-        return [...revisions, ...row.replicaSets.filter((rs) => !revisions.includes(rs))].slice(0, limit);
+        return [...revisions, ...row.replicaSets.filter((rs) => !revisions.includes(rs))]
+          .filter((rs) => matches(requirements, rs.labels as StringMap))
+          .slice(0, limit);
       },
     }),
     history: t.field({
