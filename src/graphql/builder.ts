@@ -36,7 +36,7 @@ export const builder = new SchemaBuilder<{
     cursorType: "String",
     nodesQueryOptions: false,
     nodeQueryOptions: {
-      description: "The Deployment, ReplicaSet, Pod or Event with this global id; null when it does not exist (or the token may not see its namespace).",
+      description: "The Deployment, ReplicaSet, Pod or Event with this global id. Unlike the reads by name, an id of no object (or of one outside the token's namespaces) is a NOT_FOUND error: an id only comes from an object the server returned.",
       args: { id: { description: "A global id from an object's `id` field." } },
       resolve: resolveVisibleNode,
     },
