@@ -35,7 +35,23 @@ export const builder = new SchemaBuilder<{
     clientMutationId: "omit",
     cursorType: "String",
     nodesQueryOptions: false,
-    nodeQueryOptions: { resolve: resolveVisibleNode },
+    nodeQueryOptions: {
+      description: "The Deployment, ReplicaSet, Pod or Event with this global id. Unlike the reads by name, an id of no object (or of one outside the token's namespaces) is a NOT_FOUND error: an id only comes from an object the server returned.",
+      args: { id: { description: "A global id from an object's `id` field." } },
+      resolve: resolveVisibleNode,
+    },
+    nodeTypeOptions: { description: "An object with a Relay global id, which Query.node fetches again." },
+    idFieldOptions: { description: "The Relay global id." },
+    pageInfoTypeOptions: { description: "Where a page lies in its connection (Relay cursor connections)." },
+    hasNextPageFieldOptions: { description: "Whether objects follow this page (for a `last`/`before` page: whether `before` was given)." },
+    hasPreviousPageFieldOptions: { description: "Whether objects precede this page (for a `first`/`after` page: whether `after` was given)." },
+    startCursorFieldOptions: { description: "The first edge's cursor: pass it as `before` for the previous page; null for an empty page." },
+    endCursorFieldOptions: { description: "The last edge's cursor: pass it as `after` for the next page; null for an empty page." },
+    cursorFieldOptions: { description: "This object's position in the listing: pass it as `after` or `before`." },
+    nodeFieldOptions: { description: "The object." },
+    edgesFieldOptions: { description: "The page's objects, each with its cursor, in listing order." },
+    nodesOnConnection: { description: "The page's objects without their cursors: a shortcut for `edges { node }`." },
+    pageInfoFieldOptions: { description: "Cursors and whether there is more before or after this page." },
   },
 });
 
@@ -124,4 +140,9 @@ builder.scalarType("IntOrString", {
   parseLiteral: literalParser(parseIntOrString),
 });
 
-builder.queryType({ authScopes: { viewer: true } });
+builder.queryType({
+  description:
+    "Reads. Any valid token may read (viewer role), limited to its namespaces. A read of one object by name returns null " +
+    "when it does not exist, as GraphQL convention has it; mutations on a missing object fail with NOT_FOUND instead.",
+  authScopes: { viewer: true },
+});

@@ -30,7 +30,7 @@
 //    send has under 100). The count is memoized per fragment: linear in the document, whatever the
 //    expansion would be.
 // 4. Cost. The number of field values the operation can resolve, known before execution: each
-//    field costs 1 times the size of every list above it. A field with a `first` or `limit`
+//    field costs 1 times the size of every list above it. A field with a `first`, `last` or `limit`
 //    argument (a page or a nested list) multiplies what is under it by that argument: its literal
 //    value, else its default (DEFAULT_PAGE for `first`), else, when it is a variable, the largest
 //    value it may take (MAX_LIST_SIZE). Other lists (containers, conditions, history) are bounded by
@@ -84,6 +84,7 @@ export const MAX_QUERY_COST = 100_000;
 /** The list-size arguments rule 4 multiplies by, with the default when absent and no schema default. */
 const LIST_SIZE_ARGUMENTS: ReadonlyMap<string, number> = new Map([
   ["first", DEFAULT_PAGE],
+  ["last", DEFAULT_PAGE],
   ["limit", MAX_NESTED_LIMIT],
 ]);
 /** The largest value a list-size argument may take (`first` and `limit` share it). */
@@ -193,16 +194,18 @@ export function createQueryShapeLimits(options: QueryShapeLimitsOptions = {}): V
     const fragmentCosts = new Map<string, number>();
     const costing = new Set<string>();
 
+    // a connection's size is its `first` or its `last` (whichever is given), a nested list's its `limit`
     function listSize(def: GraphQLField<unknown, unknown>, node: FieldNode): number {
+      let size: number | undefined;
       for (const arg of def.args) {
         const fallback = LIST_SIZE_ARGUMENTS.get(arg.name);
         if (fallback === undefined) continue;
         const given = node.arguments?.find((a) => a.name.value === arg.name)?.value;
-        if (given === undefined) return typeof arg.defaultValue === "number" ? arg.defaultValue : fallback;
-        if (given.kind === Kind.INT) return Math.max(0, Number(given.value));
-        return given.kind === Kind.VARIABLE ? MAX_LIST_SIZE : fallback; // null: the default applies
+        if (given === undefined) size ??= typeof arg.defaultValue === "number" ? arg.defaultValue : fallback;
+        else if (given.kind === Kind.INT) return Math.max(0, Number(given.value));
+        else return given.kind === Kind.VARIABLE ? MAX_LIST_SIZE : fallback; // null: the default applies
       }
-      return 1;
+      return size ?? 1;
     }
 
     function costSet(set: SelectionSetNode, parent: GraphQLNamedType | undefined): number {
@@ -324,7 +327,7 @@ export function createQueryShapeLimits(options: QueryShapeLimitsOptions = {}): V
       const cost = costSet(operation.selectionSet, root);
       if (cost > maxCost) {
         report(
-          `the ${name} may resolve ${formatCount(cost)} field values (each field times the sizes of the lists above it, by their first/limit arguments): at most ${maxCost} are allowed; ask for smaller pages or limits`,
+          `the ${name} may resolve ${formatCount(cost)} field values (each field times the sizes of the lists above it, by their first/last/limit arguments): at most ${maxCost} are allowed; ask for smaller pages or limits`,
           operation,
         );
       }

@@ -7,7 +7,7 @@ import { queryFromInfo } from "@pothos/plugin-prisma";
 import type { GraphQLResolveInfo } from "graphql";
 import { parseSelector, SelectorParseError, type Requirement } from "../domain/labels.ts";
 import type { RowOfKind, TableKind } from "../db/kinds.ts";
-import { isPageKey, readPage, type PageKey } from "../db/pages.ts";
+import { isPageKey, readPage, type PageKey, type PageRequest } from "../db/pages.ts";
 import { isDns1123Label, isDns1123Subdomain } from "../domain/names.ts";
 import { limitedTo } from "../auth/namespaces.ts";
 import type { Context } from "./context.ts";
@@ -32,6 +32,8 @@ export interface ListArgs {
   labelSelector?: string | null;
   first?: number | null;
   after?: string | null;
+  last?: number | null;
+  before?: string | null;
   /** events only */
   involvedObjectName?: string | null;
 }
@@ -45,32 +47,53 @@ export interface Page<T> {
 function encodeCursor(key: PageKey): string {
   return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
-function decodeCursor(cursor: string, kind: TableKind): PageKey {
+function decodeCursor(cursor: string, kind: TableKind, field: "after" | "before"): PageKey {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString());
     if (isPageKey(kind, key)) return key;
   } catch {
     // fall through
   }
-  throw badInput([{ field: "after", message: "is not a cursor returned by this connection" }]);
+  throw badInput([{ field, message: "is not a cursor returned by this connection" }]);
+}
+
+/**
+ * The page the Relay arguments ask for: `first`/`after` forward, or `last`/`before` backward (the
+ * last objects before `before`, in the same order). Mixing the two directions is refused rather
+ * than guessed at.
+ */
+function pageRequest(kind: TableKind, args: ListArgs): PageRequest {
+  const backward = args.last != null || args.before != null;
+  if (backward && (args.first != null || args.after != null)) {
+    throw badInput([{ field: args.first != null ? "first" : "after", message: "cannot be combined with last or before: page forward with first/after or backward with last/before" }]);
+  }
+  const sizeField = backward ? "last" : "first";
+  const size = (backward ? args.last : args.first) ?? DEFAULT_PAGE;
+  if (size < 0 || size > MAX_PAGE) throw badInput([{ field: sizeField, message: `must be between 0 and ${MAX_PAGE}` }]);
+  const cursor = backward ? args.before : args.after;
+  return { backward, size, from: cursor != null ? decodeCursor(cursor, kind, backward ? "before" : "after") : null };
 }
 
 export async function listConnection<K extends TableKind>(ctx: Context, info: GraphQLResolveInfo, kind: K, args: ListArgs): Promise<Page<RowOfKind[K]>> {
-  const first = args.first ?? DEFAULT_PAGE;
-  if (first < 0 || first > MAX_PAGE) throw badInput([{ field: "first", message: `must be between 0 and ${MAX_PAGE}` }]);
+  const request = pageRequest(kind, args);
   const requirements = labelSelectorArg(args.labelSelector);
-  const after = args.after != null ? decodeCursor(args.after, kind) : null;
   // a namespace or name no object can have matches nothing (and never reaches SQL: e.g. a NUL)
   const impossible = (args.namespace != null && !isDns1123Label(args.namespace)) || (args.involvedObjectName != null && !isDns1123Subdomain(args.involvedObjectName));
   const page = impossible
-    ? { items: [], hasNextPage: false, totalCount: 0 }
-    : await readPage(ctx.db, kind, { namespace: args.namespace, namespaces: limitedTo(ctx), involvedObjectName: args.involvedObjectName, requirements }, after, first, queryFromInfo({ context: ctx, info, path: ["edges", "node"] }));
+    ? { items: [], hasMore: false, totalCount: 0 }
+    : await readPage(
+        ctx.db,
+        kind,
+        { namespace: args.namespace, namespaces: limitedTo(ctx), involvedObjectName: args.involvedObjectName, requirements },
+        request,
+        queryFromInfo({ context: ctx, info, paths: [["edges", "node"], ["nodes"]] }),
+      );
   const edges = page.items.map((item) => ({ cursor: encodeCursor(item.key), node: item.row }));
   return {
     edges,
     pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: args.after != null,
+      hasNextPage: request.backward ? args.before != null : page.hasMore,
+      hasPreviousPage: request.backward ? page.hasMore : args.after != null,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },

@@ -291,7 +291,7 @@ describe("queryShapeLimits bounds the cost: field values, lists multiplied out",
     const messages = validate(schema, doc, [queryShapeLimits]).map((e) => e.message);
     expect(performance.now() - started).toBeLessThan(1000); // ~20 ms on an idle core; executing it ran out of memory after 57 s
     expect(messages).toEqual([
-      `the operation may resolve ${300 * (2 + DEFAULT_REPLICA_SETS_LIMIT * (1 + DEFAULT_PODS_LIMIT * 2))} field values (each field times the sizes of the lists above it, by their first/limit arguments): at most ${MAX_QUERY_COST} are allowed; ask for smaller pages or limits`,
+      `the operation may resolve ${300 * (2 + DEFAULT_REPLICA_SETS_LIMIT * (1 + DEFAULT_PODS_LIMIT * 2))} field values (each field times the sizes of the lists above it, by their first/last/limit arguments): at most ${MAX_QUERY_COST} are allowed; ask for smaller pages or limits`,
     ]);
   });
 
@@ -305,6 +305,10 @@ describe("queryShapeLimits bounds the cost: field values, lists multiplied out",
     expect(refusals(variable, rule)).toEqual([expect.stringContaining(` may resolve ${2 + MAX_LIST_SIZE * 3} field values `)]);
     expect(refusals(`{ pods { edges { node { id } } } }`, rule)).toEqual([]); // 1 + 100 × 3 (a page multiplies all under it)
     expect(refusals(`{ pods(first: 500) { edges { node { id } } } }`, rule)).toEqual([expect.stringContaining(" may resolve 1501 field values ")]);
+    // a backward page counts by its `last`, and `nodes` is multiplied like `edges`
+    expect(refusals(`{ pods(last: 500) { nodes { id } } }`, rule)).toEqual([expect.stringContaining(" may resolve 1001 field values ")]);
+    expect(refusals(`query($n: Int) { pods(last: $n) { nodes { id } } }`, rule)).toEqual([expect.stringContaining(` may resolve ${1 + MAX_LIST_SIZE * 2} field values `)]);
+    expect(refusals(`{ pods(last: 10) { nodes { id } } }`, rule)).toEqual([]);
   });
 
   it("counts fragments once per use, memoized", () => {

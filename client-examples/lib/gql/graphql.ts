@@ -4,120 +4,203 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Whether a condition holds, as in Kubernetes. */
 export type ConditionStatus =
+  /** The condition does not hold. */
   | 'False'
+  /** The condition holds. */
   | 'True'
+  /** The controller cannot tell yet. */
   | 'Unknown';
 
+/** A container of a pod: an image and how to start it. */
 export type ContainerInput = {
+  /** Arguments to the entrypoint; empty: the image's own. */
   args?: Array<string> | null | undefined;
+  /** Overrides the image's entrypoint; empty: the image's own. */
   command?: Array<string> | null | undefined;
+  /** Environment variables set in the container. */
   env?: Array<EnvVarInput> | null | undefined;
+  /** The image to run, such as `nginx:1.27`. Changing it (setImage) starts a rollout. */
   image: string;
+  /** The container's name, unique within the pod (a DNS-1123 label). */
   name: string;
+  /** Ports the container listens on (informational, as in Kubernetes). */
   ports?: Array<ContainerPortInput> | null | undefined;
+  /** CPU and memory the container requests and may use at most. */
   resources?: ResourceRequirementsInput | null | undefined;
 };
 
+/** A port a container listens on. */
 export type ContainerPortInput = {
+  /** The port number, 1..65535. */
   containerPort: number;
+  /** An optional name for the port, unique within the pod (an IANA service name). */
   name?: string | null | undefined;
+  /** TCP, UDP or SCTP. */
   protocol?: string | null | undefined;
 };
 
+/** The desired state of a Deployment: what to run and how to roll changes out. */
 export type DeploymentSpecInput = {
+  /** Seconds a new pod must be Ready, without a container crashing, before it counts as available. */
   minReadySeconds?: number | null | undefined;
+  /** While true, template changes are recorded but not rolled out (kubectl rollout pause); scaling still applies. */
   paused?: boolean | null | undefined;
+  /** Seconds a rollout may make no progress before its Progressing condition turns False (ProgressDeadlineExceeded); it must exceed minReadySeconds. The rollout is not stopped, only reported failed. */
   progressDeadlineSeconds?: number | null | undefined;
+  /** The number of pods wanted (0 or more). Scaling does not start a rollout. */
   replicas?: number | null | undefined;
+  /** How many old ReplicaSets (scaled to 0) to keep for rollbacks; older ones are deleted. */
   revisionHistoryLimit?: number | null | undefined;
+  /** Which pods the Deployment's ReplicaSets own; it must match the template's labels. */
   selector: LabelSelectorInput;
+  /** How old pods are replaced by new ones. */
   strategy?: DeploymentStrategyInput | null | undefined;
+  /** The pods to run. Any change to it is a new revision, rolled out by the strategy. */
   template: PodTemplateSpecInput;
 };
 
+/** How a Deployment replaces old pods with new ones. */
 export type DeploymentStrategyInput = {
+  /** The RollingUpdate limits; null (output) or ignored (input) for Recreate. */
   rollingUpdate?: RollingUpdateDeploymentInput | null | undefined;
+  /** RollingUpdate (the default) or Recreate. */
   type?: DeploymentStrategyType | null | undefined;
 };
 
+/** The ways a Deployment replaces its pods. */
 export type DeploymentStrategyType =
+  /** Every old pod is gone before any new one is created (a short outage, never two versions at once). */
   | 'Recreate'
+  /** New pods come up while old ones go down, within maxSurge and maxUnavailable. */
   | 'RollingUpdate';
 
+/** An environment variable of a container. */
 export type EnvVarInput = {
+  /** The variable's name. */
   name: string;
+  /** The variable's value. */
   value: string;
 };
 
+/** How serious an event is. */
 export type EventType =
+  /** Routine: a scale, a pod created. */
   | 'Normal'
+  /** Something went wrong: a failed create, a missed deadline. */
   | 'Warning';
 
+/** Which pods an object owns, by their labels. Every requirement must hold (AND); an empty selector is refused for a Deployment or ReplicaSet. */
 export type LabelSelectorInput = {
+  /** Further requirements on labels, each a key, an operator and values. */
   matchExpressions?: Array<LabelSelectorRequirementInput> | null | undefined;
+  /** Labels a pod must have with exactly these values (each pair is an `In` requirement with one value). */
   matchLabels?: Record<string, string> | null | undefined;
 };
 
+/** How a matchExpressions requirement compares a label with its values. */
 export type LabelSelectorOperator =
+  /** The label is missing (`values` must be empty). */
   | 'DoesNotExist'
+  /** The label is present, whatever its value (`values` must be empty). */
   | 'Exists'
+  /** The label is present and its value is one of `values`. */
   | 'In'
+  /** The label is missing, or its value is none of `values`. */
   | 'NotIn';
 
+/** One requirement of a label selector: key, operator and values. */
 export type LabelSelectorRequirementInput = {
+  /** The label key the requirement applies to. */
   key: string;
+  /** How the label is compared with `values`. */
   operator: LabelSelectorOperator;
+  /** The values for In and NotIn (at least one); empty for Exists and DoesNotExist. */
   values?: Array<string> | null | undefined;
 };
 
+/** The metadata a client sets when it creates an object; the server sets the rest (uid, resourceVersion, generation, timestamps). */
 export type ObjectMetaInput = {
+  /** Annotations: non-identifying key/value pairs for tools and people (`kubernetes.io/change-cause`, ...). */
   annotations?: Record<string, string> | null | undefined;
+  /** Labels: identifying key/value pairs that selectors match (`app: web`). */
   labels?: Record<string, string> | null | undefined;
+  /** The object's name: unique among objects of its kind in its namespace (a DNS-1123 subdomain, at most 253 characters). */
   name: string;
+  /** The namespace the object lives in (a DNS-1123 label); names are unique per kind within a namespace. */
   namespace?: string | null | undefined;
 };
 
+/** Where a pod is in its life, as in Kubernetes. */
 export type PodPhase =
+  /** Every container stopped and at least one failed. */
   | 'Failed'
+  /** Accepted, but not all containers are running yet (scheduling, pulling images). */
   | 'Pending'
+  /** Bound to a node and at least one container is running. */
   | 'Running'
+  /** Every container exited with 0 and will not restart. */
   | 'Succeeded'
+  /** The pod's node stopped reporting. */
   | 'Unknown';
 
+/** What a pod runs. */
 export type PodSpecInput = {
+  /** The pod's containers (at least one). */
   containers: Array<ContainerInput>;
+  /** Seconds a pod is given to stop after its deletion before it is removed for good. */
   terminationGracePeriodSeconds?: number | null | undefined;
 };
 
+/** The metadata of a pod template: what the pods made from it carry. */
 export type PodTemplateMetaInput = {
+  /** Annotations every pod made from the template carries; changing one starts a rollout like any template change. */
   annotations?: Record<string, string> | null | undefined;
+  /** Labels every pod made from the template carries; they must match the selector. */
   labels?: Record<string, string> | null | undefined;
 };
 
+/** The template pods are made from. Its hash (the pod-template-hash label) names the ReplicaSet of a revision. */
 export type PodTemplateSpecInput = {
+  /** Labels and annotations of the pods. */
   metadata: PodTemplateMetaInput;
+  /** What the pods run. */
   spec: PodSpecInput;
 };
 
+/** The kinds of object this API stores. */
 export type ResourceKind =
+  /** A Deployment: a desired pod template and count, rolled out through ReplicaSets. */
   | 'Deployment'
+  /** A Pod: one running instance of a template, scheduled on a node. */
   | 'Pod'
+  /** A ReplicaSet: keeps a number of pods of one template running. */
   | 'ReplicaSet';
 
+/** Compute resources of a container, as Kubernetes quantities (`cpu: "250m"`, `memory: "64Mi"`). */
 export type ResourceRequirementsInput = {
+  /** The most the container may use; no request may exceed its limit. */
   limits?: Record<string, string> | null | undefined;
+  /** What the container is guaranteed; a scheduler places pods by these. */
   requests?: Record<string, string> | null | undefined;
 };
 
+/** How fast a RollingUpdate replaces pods. */
 export type RollingUpdateDeploymentInput = {
+  /** How many pods above `replicas` may exist during a rollout: a count, or a percentage of `replicas` rounded UP (25% of 10 = 3). maxSurge and maxUnavailable may not both be 0. */
   maxSurge?: number | string | null | undefined;
+  /** How many of `replicas` may be unavailable during a rollout: a count, or a percentage of `replicas` rounded DOWN (25% of 10 = 2), at most `replicas`. When both percentages round to 0, one pod may be unavailable, so a rollout always progresses. */
   maxUnavailable?: number | string | null | undefined;
 };
 
+/** What happened to a watched object. */
 export type WatchEventType =
+  /** It was created, or came into view: it now matches the watch's selector, or it existed when a watch without resourceVersion began. */
   | 'ADDED'
+  /** It was deleted, or left the view (its labels no longer match); `object` is its last state. */
   | 'DELETED'
+  /** It was written and still matches. */
   | 'MODIFIED';
 
 export type DeploymentFieldsFragment = { revision: number, metadata: { uid: string, creationTimestamp: string, name: string, namespace: string, resourceVersion: string, generation: number }, spec: { paused: boolean, minReadySeconds: number, progressDeadlineSeconds: number, replicas: number, strategy: { type: DeploymentStrategyType, rollingUpdate: { maxSurge: number | string, maxUnavailable: number | string } | null }, template: { spec: { containers: Array<{ name: string, image: string }> } } }, status: { readyReplicas: number, observedGeneration: number, replicas: number, updatedReplicas: number, availableReplicas: number, conditions: Array<{ status: ConditionStatus, message: string | null, lastUpdateTime: string | null, lastTransitionTime: string | null, type: string, reason: string | null }> } };
