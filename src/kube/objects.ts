@@ -69,9 +69,9 @@ export async function list(db: Db, r: Resource, q: ListQuery): Promise<ListResul
     return { resourceVersion: position, items, next: null };
   }
   const involvedObjectName = r.kind === "Event" ? q.fields.find((f) => f.field === "involvedObject.name" && f.operator === "=")?.value : undefined;
-  const page = await readPage(db, r.kind, { namespace: q.namespace, requirements: q.labels, involvedObjectName }, q.after, q.limit, {});
+  const page = await readPage(db, r.kind, { namespace: q.namespace, requirements: q.labels, involvedObjectName }, { from: q.after, size: q.limit, backward: false }, {});
   const items = page.items.map((i) => objectJson(r.kind, i.row as RowOfKind[TableKind])).filter(keep);
-  return { resourceVersion: position, items, next: page.hasNextPage ? page.items.at(-1)!.key : null };
+  return { resourceVersion: position, items, next: page.hasMore ? page.items.at(-1)!.key : null };
 }
 
 export async function get(db: Db, r: Resource, key: ObjectKey): Promise<Obj> {
