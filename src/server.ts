@@ -95,12 +95,14 @@ export async function startServer(services: Services, options: ServerOptions): P
     plugins: [
       useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
       auth.plugin as never,
+      // before useUnexpectedErrors: envelop calls onExecuteDone in this order, and the masking
+      // would otherwise turn a lost database connection into INTERNAL_SERVER_ERROR first
+      useUnavailableCode,
       useUnexpectedErrors(options.log),
       useObservability(metrics, options.log),
       useDocumentSizeLimit,
       useQueryShapeLimits,
       useBadUserInputCode,
-      useUnavailableCode,
       ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH),
     ],
     context: ({ request, connectionParams, req }) => createContext({ ...services, hub }, { request, connectionParams, requestId: requestIdOf(req) }),
