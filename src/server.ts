@@ -106,7 +106,8 @@ export async function startServer(services: Services, options: ServerOptions): P
     plugins: [
       useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
       auth.plugin as never,
-      // a lost database is UNAVAILABLE: classified before unexpected errors are masked
+      // before useUnexpectedErrors: envelop calls onExecuteDone in this order, and the masking
+      // would otherwise turn a lost database connection into INTERNAL_SERVER_ERROR first
       useUnavailableCode,
       useUnexpectedErrors(options.log),
       useObservability(metrics, options.log),

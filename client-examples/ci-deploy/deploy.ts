@@ -1,9 +1,11 @@
 // The deploy step itself: make the change, wait for the rollout, and when it exceeds its progress
 // deadline roll back to the revision that ran before and wait for that. Returns the exit code:
-// 0 rolled out, 1 failed and rolled back (both revisions named), 3 the rollback failed too.
+// 0 rolled out, 1 failed and rolled back (both revisions named), 3 the rollback failed too, 4 the
+// token may not change the Deployment (checked first, with the `viewer` query).
 import type { Client } from "graphql-ws";
 import { request, type Target } from "../lib/connection.ts";
-import { DeploymentRolloutQuery, RollbackMutation } from "../lib/operations.ts";
+import { editRefusal } from "../lib/caller.ts";
+import { DeploymentRolloutQuery, RollbackMutation, ViewerQuery } from "../lib/operations.ts";
 import { waitForRollout, type Rollout } from "../lib/rollout.ts";
 
 export interface Deploy {
@@ -25,6 +27,12 @@ export interface Deploy {
 export async function deploy(o: Deploy): Promise<number> {
   const { name, namespace } = o;
   const imageOf = (d: Rollout) => d.spec.template.spec.containers.find((c) => c.name === o.container)?.image ?? "?";
+  const { viewer } = await request(o.target, ViewerQuery, {});
+  const refusal = editRefusal(viewer, namespace);
+  if (refusal) {
+    o.error(`error: ${refusal}: ci-deploy needs an editor token for namespace "${namespace}"`);
+    return 4;
+  }
   const { deployment: before } = await request(o.target, DeploymentRolloutQuery, { name, namespace });
   if (!before) {
     o.error(`error: deployments.apps "${name}" not found in namespace "${namespace}"`);

@@ -2,8 +2,9 @@
 // it exceeds its progress deadline roll back to the revision that ran before and wait for that.
 //   npm run ci-deploy -- deployment/web -n default --container app --image nginx:1.27 [--change-cause TEXT] [--timeout 10m]
 // Exit 0: rolled out. 1: failed and rolled back (both revisions named). 2: usage. 3: the rollback failed too.
-import { ApiError, request } from "../lib/connection.ts";
-import { durationMs, fail, nodeSubscriptionClient, parseInvocation, usage } from "../lib/cli.ts";
+// 4: the server refused the token (missing, unknown, expired, or not allowed to change this Deployment).
+import { request } from "../lib/connection.ts";
+import { durationMs, errorLine, fail, nodeSubscriptionClient, parseInvocation, refused, usage } from "../lib/cli.ts";
 import { SetImageMutation } from "../lib/operations.ts";
 import { deploy } from "./deploy.ts";
 
@@ -36,5 +37,5 @@ deploy({
     void client.dispose();
     process.exit(code);
   },
-  (err) => fail(err instanceof ApiError ? `${err.message} (${err.code})` : String(err)),
+  (err) => fail(errorLine(err, target), refused(err) ? 4 : 1),
 );

@@ -3,7 +3,7 @@
 // kubectl-style durations; a usage mistake prints one line and exits 2.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import WebSocket from "ws";
-import { subscriptionClient, type Target } from "./connection.ts";
+import { ApiError, subscriptionClient, type Target } from "./connection.ts";
 
 export const DEFAULT_SERVER = "http://127.0.0.1:4000/graphql";
 
@@ -59,8 +59,21 @@ export function nodeSubscriptionClient(target: Target) {
   return subscriptionClient(target, WebSocket);
 }
 
-/** Prints kubectl's "error: ..." line and exits 1. */
-export function fail(message: string): never {
+/** Prints kubectl's "error: ..." line and exits (1 unless told). */
+export function fail(message: string, code = 1): never {
   process.stderr.write(`error: ${message}\n`);
-  process.exit(1);
+  process.exit(code);
+}
+
+/** Whether the server refused the caller: no token, a bad one, or one not allowed to do this. */
+export const refused = (err: unknown) => err instanceof ApiError && (err.code === "UNAUTHENTICATED" || err.code === "FORBIDDEN");
+
+/** The one line for an error that ends a command; a missing or refused token says where a token goes. */
+export function errorLine(err: unknown, target: Target): string {
+  if (err instanceof ApiError && err.code === "UNAUTHENTICATED") {
+    return target.token
+      ? `the server at ${target.server} refused the token of --token or DEPLOYE_TOKEN: it is unknown, revoked or expired`
+      : `the server at ${target.server} wants a token: pass --token or set DEPLOYE_TOKEN`;
+  }
+  return err instanceof ApiError ? `${err.message} (${err.code})` : String(err);
 }

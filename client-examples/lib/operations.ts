@@ -42,3 +42,10 @@ export const RollbackMutation = graphql(`
     rollbackDeployment(name: $name, namespace: $namespace, toRevision: $toRevision) { ...RolloutFields }
   }
 `);
+
+/** Who the token is: what the examples and the dashboard may offer before trying (lib/caller.ts). */
+export const ViewerQuery = graphql(`
+  query Viewer {
+    viewer { authenticated name role namespaces expiresAt }
+  }
+`);

@@ -1,7 +1,7 @@
 // `kubectl rollout status deployment/NAME` against deploye: the same lines, the same exit codes.
 //   npm run rollout-status -- deployment/web -n default [--timeout 5m] [--revision N] [--watch=false]
-import { ApiError, request } from "../lib/connection.ts";
-import { durationMs, fail, nodeSubscriptionClient, parseInvocation, usage } from "../lib/cli.ts";
+import { request } from "../lib/connection.ts";
+import { durationMs, errorLine, fail, nodeSubscriptionClient, parseInvocation, usage } from "../lib/cli.ts";
 import { DeploymentRolloutQuery } from "../lib/operations.ts";
 import { verdict, waitForRollout } from "../lib/rollout.ts";
 
@@ -42,5 +42,5 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  (err) => fail(err instanceof ApiError ? `${err.message} (${err.code})` : String(err)),
+  (err) => fail(errorLine(err, target)),
 );

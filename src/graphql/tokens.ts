@@ -1,7 +1,8 @@
 // Token management for admins (src/auth/tokens.ts): apiTokens, createApiToken (the secret is in
 // its answer and nowhere else), revokeApiToken. Each field needs an admin token limited to no
 // namespace (`tokenAdmin`) besides its root type's rule.
-import { TokenError, TokenStore, type Role, type TokenInfo } from "../auth/tokens.ts";
+// `viewer` answers who the caller is (any role), so a client can show what it may do up front.
+import { ROLES, TokenError, TokenStore, type Principal, type Role, type TokenInfo } from "../auth/tokens.ts";
 import { builder } from "./builder.ts";
 import { apiError, badInput } from "./errors.ts";
 
@@ -70,3 +71,29 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => typed(new TokenStore(ctx.db).revoke(args.name)),
   }),
 }));
+
+const Caller = builder.objectRef<{ principal: Principal; authenticated: boolean }>("Caller").implement({
+  description: "who is calling: the API token of the request, or, with auth off, an anonymous admin",
+  fields: (t) => ({
+    authenticated: t.boolean({
+      description: "true: the caller presented a valid token; false: auth is off and every caller is the anonymous admin",
+      resolve: (x) => x.authenticated,
+    }),
+    name: t.string({ description: 'the token\'s name ("anonymous" with auth off)', resolve: (x) => x.principal.name }),
+    role: t.field({ type: ApiTokenRole, description: "what the token may do: viewer (read), editor (also write), admin (also manage tokens)", resolve: (x) => x.principal.role }),
+    namespaces: t.stringList({
+      nullable: true,
+      description: "the namespaces the token is limited to (null: every namespace); outside them it sees nothing and may write nothing",
+      resolve: (x) => (x.principal.namespaces ? [...x.principal.namespaces] : null),
+    }),
+    expiresAt: t.field({ type: "DateTime", nullable: true, description: "when the token stops being valid (null: never)", resolve: (x) => x.principal.expiresAt }),
+  }),
+});
+
+builder.queryField("viewer", (t) =>
+  t.field({
+    type: Caller,
+    description: "who the request's token is (name, role, namespaces, expiry): what a client may offer before trying; without a valid token (auth on) UNAUTHENTICATED",
+    resolve: (_root, _args, ctx) => ({ principal: ctx.principal!, authenticated: ctx.principal!.tokenHash !== null }),
+  }),
+);

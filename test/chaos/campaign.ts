@@ -5,7 +5,7 @@ import { Cluster, type Instance } from "./cluster.ts";
 import { checkAcknowledged, checkStates, checkWakeups, CHECKS, readLog, type Check, type Log, type Violation } from "./checks.ts";
 import { Rng } from "./rng.ts";
 import { ResumingWatch, rawSubscriber } from "./watchers.ts";
-import { BEHAVIOR, post, Workload, type DeletePolicy } from "./workload.ts";
+import { BEHAVIOR, DELETE_POLICIES, post, Workload, type DeletePolicy } from "./workload.ts";
 
 export const FAULTS = ["kill9", "instances", "postgresRestart", "network", "subscribers"] as const;
 export type Fault = (typeof FAULTS)[number];
@@ -18,8 +18,6 @@ export interface CampaignOptions {
   rounds?: number;
   /** concurrent Deployments of the workload */
   deployments?: number;
-  /** propagation policies of the workload's deletes (default: all three) */
-  deletePolicies?: readonly DeletePolicy[];
   log?: (line: string) => void;
 }
 
@@ -34,6 +32,8 @@ export interface CampaignResult {
   wakeupMaxGapMs: number;
   outage: { probes: number; maxFailMs: number; maxRecoveryMs: number };
   mutations: { ok: number; refused: number; unknown: number };
+  /** acknowledged deletes by propagation policy */
+  deletes: Record<DeletePolicy, number>;
   watch: { events: number; resumes: number; relists: number };
   changes: number;
 }
@@ -90,7 +90,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     }
 
     // the faulty phase
-    const workload = new Workload(rng, options.deployments ?? 20, urls, options.deletePolicies);
+    const workload = new Workload(rng, options.deployments ?? 20, urls);
     const until = Date.now() + options.minutes * 60_000;
     let running = true;
     const workers = Array.from({ length: 4 }, async (_, w) => {
@@ -169,6 +169,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       wakeupMaxGapMs,
       outage,
       mutations: { ok: count("ok"), refused: count("refused"), unknown: count("unknown") },
+      deletes: Object.fromEntries(DELETE_POLICIES.map((p) => [p, workload.acks.filter((a) => a.op === "delete" && a.outcome === "ok" && a.propagationPolicy === p).length])) as Record<DeletePolicy, number>,
       watch: {
         events: watchers.reduce((n, w) => n + w.segments.reduce((m, s) => m + s.rvs.length, 0), 0),
         resumes: watchers.reduce((n, w) => n + w.resumes, 0),

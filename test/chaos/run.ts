@@ -23,6 +23,7 @@ export function table(r: CampaignResult): string {
     ["quiet rollout, longest step", `${r.wakeupMaxGapMs} ms`],
     ["API while Postgres was down", `${r.outage.probes} calls, slowest failure ${r.outage.maxFailMs} ms; /readyz 200 again within ${r.outage.maxRecoveryMs} ms`],
     ["mutations", `${r.mutations.ok} acknowledged, ${r.mutations.refused} refused, ${r.mutations.unknown} unanswered`],
+    ["deletes acknowledged", Object.entries(r.deletes).map(([policy, n]) => `${policy} ${n}`).join(", ")],
     ["watch", `${r.watch.events} events, ${r.watch.resumes} resumes, ${r.watch.relists} re-lists`],
     ["change-log rows checked", String(r.changes)],
   ];

@@ -76,12 +76,9 @@ export class Workload {
   readonly #rng: Rng;
   readonly #urls: () => string[];
 
-  readonly #policies: readonly DeletePolicy[];
-
-  constructor(rng: Rng, deployments: number, urls: () => string[], policies: readonly DeletePolicy[] = DELETE_POLICIES) {
+  constructor(rng: Rng, deployments: number, urls: () => string[]) {
     this.#rng = rng;
     this.#urls = urls;
-    this.#policies = policies;
     this.slots = Array.from({ length: deployments }, (_, i) => ({ name: `c${i}-0`, generation: 0, exists: false, behavior: "ready" as Behavior }));
   }
 
@@ -118,7 +115,7 @@ export class Workload {
     } else if (choice < 88) {
       await this.#call(url, "rollback", name, `mutation($n: String!) { r: rollbackDeployment(name: $n) { ${DEPLOYMENT_FIELDS} } }`, { n: name });
     } else {
-      const policy = rng.pick(this.#policies);
+      const policy = rng.pick(DELETE_POLICIES);
       const ack = await this.#call(url, "delete", name, `mutation($n: String!, $p: DeletionPropagation) { r: deleteDeployment(name: $n, propagationPolicy: $p) { ${DEPLOYMENT_FIELDS} } }`, { n: name, p: policy });
       ack.propagationPolicy = policy;
       if (ack.outcome === "ok" || ack.code === "NOT_FOUND") {

@@ -1,10 +1,13 @@
 // The dashboard in headless Chromium, every request outside the server refused: a rollout driven
 // through the API shows without a reload, a scale click scales, a server restart mid-rollout shows
-// "reconnecting" and then catches up. Screenshots of each view go to test-results/ (git-ignored).
+// "reconnecting" and then catches up. With auth on: the token prompt (a refused token, the
+// WebSocket closed with 4403, asks again), a viewer token's actions disabled with the reason up
+// front, an editor token scaling, the token in sessionStorage and in no URL. Screenshots of each
+// view go to test-results/ (git-ignored).
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, offlinePage } from "../helpers/browser.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
@@ -152,3 +155,86 @@ it(`stays responsive while a ${REPLICAS}-replica rollout streams`, async () => {
   expect(maxGap).toBeLessThan(2_000);
   expect(blocked).toEqual([]);
 }, 600_000);
+
+describe("with auth on", () => {
+  const BOOT = "bootstrap-secret-for-dashboard-0123456789";
+  let secured: TestApp;
+  let securedDb: Database;
+  let tab: Page;
+  let tabBlocked: string[];
+  /** every URL the page asked for, WebSockets included: none may carry the token */
+  const urls: string[] = [];
+  const secrets = { reader: "", editor: "" };
+
+  beforeAll(async () => {
+    secured = await startTestApp({ ...OPTIONS, auth: true, bootstrapToken: BOOT });
+    securedDb = new Database(secured.databaseUrl);
+    const admin = {
+      async data(query: string, variables?: Record<string, unknown>) {
+        const body = await secured.gql(query, variables, { authorization: `Bearer ${BOOT}` });
+        if (body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+        return body.data;
+      },
+    };
+    for (const [name, role] of [["reader", "viewer"], ["editor", "editor"]] as const) {
+      const { createApiToken } = await admin.data(`mutation($n: String!, $r: ApiTokenRole!) { createApiToken(name: $n, role: $r) { secret } }`, { n: name, r: role });
+      secrets[name] = createApiToken.secret;
+    }
+    await createDeployment(admin, "web", { replicas: 2, behavior: "ready" });
+    ({ page: tab, blocked: tabBlocked } = await offlinePage(browser, secured.url));
+    tab.on("request", (r) => urls.push(r.url()));
+    tab.on("websocket", (ws) => urls.push(ws.url()));
+    tab.on("pageerror", (e) => pageErrors.push(String(e)));
+  }, 60_000);
+
+  afterAll(async () => {
+    await tab?.context().close();
+    await securedDb?.close();
+    await secured?.stop();
+  });
+
+  const tabText = (testid: string) => tab.getByTestId(testid).first().innerText();
+  const useToken = async (token: string) => {
+    await tab.getByTestId("token").fill(token);
+    await tab.getByRole("button", { name: "Use token" }).click();
+  };
+
+  it("asks for a token; a refused one (the WebSocket closed with 4403) asks again", async () => {
+    await tab.goto(new URL("/dashboard/#/default/web", secured.url).toString());
+    await until("the token prompt", () => tab.getByTestId("token").isVisible());
+    await useToken("dpl_not-a-token");
+    // the server closes the socket with 4403 at connection_init: an error to show, not an outage to retry
+    await until("the refusal shown", async () => (await tabText("connection")).includes("refused the connection: Forbidden"));
+    await until("the token prompt again", () => tab.getByTestId("token").isVisible());
+  });
+
+  it("with a viewer token shows the data and the editor actions disabled with the reason, before any attempt", async () => {
+    await useToken(secrets.reader);
+    await until("live", async () => (await tabText("connection")) === "live");
+    await until("the caller", async () => (await tabText("caller")) === "reader (viewer)");
+    await until("the reason", async () => (await tabText("edit-disabled")).includes(`the token "reader" has the role viewer, which may only read`));
+    for (const action of ["scale", "set-image", "pause", "restart"]) expect(await tab.getByTestId(action).isDisabled()).toBe(true);
+    await until("the pods", async () => (await tab.locator(".pod").count()) === 2);
+    expect(await tab.evaluate(() => sessionStorage.getItem("deploye.token"))).toBe(secrets.reader);
+    await tab.screenshot({ path: `${SHOTS}/viewer-token.png`, fullPage: true });
+  });
+
+  it("with an editor token scales; the token never appears in a URL", async () => {
+    await tab.getByRole("button", { name: "change token" }).click();
+    await useToken(secrets.editor);
+    await until("the caller", async () => (await tabText("caller")) === "editor (editor)");
+    await until("scale enabled", () => tab.getByTestId("scale").isEnabled());
+    expect(await tab.getByTestId("edit-disabled").count()).toBe(0);
+    await tab.getByTestId("scale").click();
+    await tab.getByTestId("confirm-input").fill("3");
+    await tab.getByTestId("confirm").click();
+    await until("desired 3 in the page", async () => (await tabText("desired")) === "3");
+    expect(await tab.evaluate(() => sessionStorage.getItem("deploye.token"))).toBe(secrets.editor);
+    expect(urls.length).toBeGreaterThan(0);
+    expect(urls.some((u) => u.startsWith("ws"))).toBe(true);
+    for (const token of [secrets.reader, secrets.editor, "dpl_not-a-token"]) expect(urls.filter((u) => u.includes(token) || u.includes(encodeURIComponent(token)))).toEqual([]);
+    expect(tab.url()).not.toContain("dpl_");
+    expect(tabBlocked).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});

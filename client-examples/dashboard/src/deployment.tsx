@@ -81,13 +81,13 @@ function PodGrid({ pods }: { pods: PodFieldsFragment[] }) {
   );
 }
 
-export function DeploymentView(props: { target: Target; client: Client; deployment: DeploymentFieldsFragment; onUnauthenticated(): void }) {
+export function DeploymentView(props: { target: Target; client: Client; deployment: DeploymentFieldsFragment; editRefusal: string | null; onUnauthenticated(): void }) {
   const { target, client, deployment: d } = props;
   const named = { name: d.metadata.name, namespace: d.metadata.namespace };
   const replicaSets = useWatch<ReplicaSetFieldsFragment>(target, client, WatchReplicaSets, named.namespace, "replicaSets");
   const allPods = useWatch<PodFieldsFragment>(target, client, WatchPods, named.namespace, "pods");
   const events = useEvents(target, client, named.namespace);
-  const { dialog, button, notice } = useActions(props.onUnauthenticated);
+  const { dialog, button, notice } = useActions(props.onUnauthenticated, props.editRefusal);
 
   const owned = useMemo(
     () => [...(replicaSets?.values() ?? [])].filter((rs) => rs.metadata.ownerReferences.some((o) => o.uid === d.metadata.uid)).sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0)),

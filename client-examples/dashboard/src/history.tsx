@@ -7,11 +7,11 @@ import { HistoryQuery } from "./operations.ts";
 import { href } from "./routes.ts";
 import { Empty, useActions } from "./ui.tsx";
 
-export function HistoryView({ target, deployment: d, onUnauthenticated }: { target: Target; deployment: DeploymentFieldsFragment; onUnauthenticated(): void }) {
+export function HistoryView({ target, deployment: d, editRefusal, onUnauthenticated }: { target: Target; deployment: DeploymentFieldsFragment; editRefusal: string | null; onUnauthenticated(): void }) {
   const named = { name: d.metadata.name, namespace: d.metadata.namespace };
   const [history, setHistory] = useState<NonNullable<History["deployment"]>["history"] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const { dialog, button, notice } = useActions(onUnauthenticated);
+  const { dialog, button, notice } = useActions(onUnauthenticated, editRefusal);
   // read again whenever the Deployment changes revision
   useEffect(() => {
     request(target, HistoryQuery, named).then(

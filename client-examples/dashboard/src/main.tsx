@@ -3,7 +3,9 @@
 // (routes.ts); the token never does.
 import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { editRefusal, type Caller } from "../../lib/caller.ts";
 import { ApiError, request } from "../../lib/connection.ts";
+import { ViewerQuery } from "../../lib/operations.ts";
 import type { DeploymentFieldsFragment } from "../../lib/gql/graphql.ts";
 import { DeploymentView } from "./deployment.tsx";
 import { HistoryView } from "./history.tsx";
@@ -33,6 +35,7 @@ function App() {
   const [watchState, setWatchState] = useState<ConnectionState>({ state: "connecting" });
   const [namespaces, setNamespaces] = useState<string[]>([]);
   const [deployments, setDeployments] = useState<Map<string, DeploymentFieldsFragment> | null>(null);
+  const [caller, setCaller] = useState<Caller | null>(null);
   const target = useMemo(() => targetFor(token), [token]);
   const client = useMemo(() => connect(target, setLink), [target]);
 
@@ -42,6 +45,15 @@ function App() {
     return () => removeEventListener("hashchange", onHash);
   }, []);
   useEffect(() => () => void client.dispose(), [client]);
+
+  // who the token is, so that actions it may not take are disabled up front
+  useEffect(() => {
+    if (link !== "live") return;
+    request(target, ViewerQuery, {}).then(
+      (data) => setCaller(data.viewer),
+      (err) => err instanceof ApiError && err.code === "UNAUTHENTICATED" && setNeedToken(true),
+    );
+  }, [target, link]);
 
   useEffect(() => {
     request(target, NamespacesQuery, {}).then(
@@ -62,10 +74,12 @@ function App() {
   const useToken = (t: string) => {
     saveToken(t || undefined);
     setToken(t || undefined);
+    setCaller(null);
     setNeedToken(false);
   };
   const allNamespaces = [...new Set([...namespaces, route.namespace])].sort();
   const deployment = route.name ? [...(deployments?.values() ?? [])].find((d) => d.metadata.name === route.name) : undefined;
+  const refusal = caller ? editRefusal(caller, route.namespace) : "checking what the token may do…";
   const shown = link === "live" && watchState.state !== "error" ? "live" : watchState.state === "error" ? "error" : link;
 
   return (
@@ -85,6 +99,11 @@ function App() {
         <span class={`connection ${shown}`} data-testid="connection" title={watchState.state === "reconnecting" || watchState.state === "error" ? watchState.reason : undefined}>
           {shown === "reconnecting" ? "connection lost: reconnecting…" : shown === "error" ? `error: ${watchState.state === "error" ? watchState.reason : ""}` : shown}
         </span>
+        {caller?.authenticated && (
+          <span class="caller" data-testid="caller">
+            {caller.name} ({caller.role})
+          </span>
+        )}
         <button class="link" onClick={() => setNeedToken(true)}>
           {token ? "change token" : "token"}
         </button>
@@ -100,9 +119,9 @@ function App() {
         ) : !deployment ? (
           <p class="empty">Loading…</p>
         ) : route.history ? (
-          <HistoryView target={target} deployment={deployment} onUnauthenticated={() => setNeedToken(true)} />
+          <HistoryView target={target} deployment={deployment} editRefusal={refusal} onUnauthenticated={() => setNeedToken(true)} />
         ) : (
-          <DeploymentView target={target} client={client} deployment={deployment} onUnauthenticated={() => setNeedToken(true)} />
+          <DeploymentView target={target} client={client} deployment={deployment} editRefusal={refusal} onUnauthenticated={() => setNeedToken(true)} />
         )}
       </main>
     </div>

@@ -52,12 +52,14 @@ export function Empty({ children }: { children: ComponentChildren }) {
 
 /**
  * The editor-action state of a view: the action awaiting confirmation, the last error, and the
- * reason actions are disabled (a token whose role may not write: FORBIDDEN).
+ * reason actions are disabled: `refusal`, known up front from the token (lib/caller.ts), or a
+ * FORBIDDEN answer.
  */
-export function useActions(onUnauthenticated: () => void) {
+export function useActions(onUnauthenticated: () => void, refusal: string | null) {
   const [pending, setPending] = useState<PendingAction | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [forbidden, setForbidden] = useState<string | null>(null);
+  const [refusedNow, setForbidden] = useState<string | null>(null);
+  const forbidden = refusal ?? refusedNow;
   const wrap = (action: PendingAction): PendingAction => ({
     ...action,
     run: (value) =>
@@ -83,7 +85,11 @@ export function useActions(onUnauthenticated: () => void) {
   );
   const notice = (
     <>
-      {forbidden && <p class="notice">Editing is disabled: {forbidden}</p>}
+      {forbidden && (
+        <p class="notice" data-testid="edit-disabled">
+          Editing is disabled: {forbidden}
+        </p>
+      )}
       {error && !forbidden && <p class="error" data-testid="action-error">{error}</p>}
     </>
   );

@@ -38,6 +38,7 @@ type Documents = {
     "\n  subscription WatchDeploymentRollouts($namespace: String!, $resourceVersion: String) {\n    watch(kind: Deployment, namespace: $namespace, resourceVersion: $resourceVersion) {\n      type\n      resourceVersion\n      object { ... on Deployment { ...RolloutFields } }\n    }\n  }\n": typeof types.WatchDeploymentRolloutsDocument,
     "\n  mutation SetImage($name: String!, $namespace: String!, $container: String!, $image: String!, $changeCause: String) {\n    setImage(name: $name, namespace: $namespace, container: $container, image: $image, changeCause: $changeCause) { ...RolloutFields }\n  }\n": typeof types.SetImageDocument,
     "\n  mutation Rollback($name: String!, $namespace: String!, $toRevision: Int) {\n    rollbackDeployment(name: $name, namespace: $namespace, toRevision: $toRevision) { ...RolloutFields }\n  }\n": typeof types.RollbackDocument,
+    "\n  query Viewer {\n    viewer { authenticated name role namespaces expiresAt }\n  }\n": typeof types.ViewerDocument,
 };
 const documents: Documents = {
     "\n  fragment DeploymentFields on Deployment {\n    ...RolloutFields\n    metadata { uid creationTimestamp }\n    spec {\n      paused minReadySeconds progressDeadlineSeconds\n      strategy { type rollingUpdate { maxSurge maxUnavailable } }\n    }\n    status { readyReplicas conditions { status message lastUpdateTime lastTransitionTime } }\n  }\n": types.DeploymentFieldsFragmentDoc,
@@ -64,6 +65,7 @@ const documents: Documents = {
     "\n  subscription WatchDeploymentRollouts($namespace: String!, $resourceVersion: String) {\n    watch(kind: Deployment, namespace: $namespace, resourceVersion: $resourceVersion) {\n      type\n      resourceVersion\n      object { ... on Deployment { ...RolloutFields } }\n    }\n  }\n": types.WatchDeploymentRolloutsDocument,
     "\n  mutation SetImage($name: String!, $namespace: String!, $container: String!, $image: String!, $changeCause: String) {\n    setImage(name: $name, namespace: $namespace, container: $container, image: $image, changeCause: $changeCause) { ...RolloutFields }\n  }\n": types.SetImageDocument,
     "\n  mutation Rollback($name: String!, $namespace: String!, $toRevision: Int) {\n    rollbackDeployment(name: $name, namespace: $namespace, toRevision: $toRevision) { ...RolloutFields }\n  }\n": types.RollbackDocument,
+    "\n  query Viewer {\n    viewer { authenticated name role namespaces expiresAt }\n  }\n": types.ViewerDocument,
 };
 
 /**
@@ -176,6 +178,10 @@ export function graphql(source: "\n  mutation SetImage($name: String!, $namespac
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Rollback($name: String!, $namespace: String!, $toRevision: Int) {\n    rollbackDeployment(name: $name, namespace: $namespace, toRevision: $toRevision) { ...RolloutFields }\n  }\n"): (typeof documents)["\n  mutation Rollback($name: String!, $namespace: String!, $toRevision: Int) {\n    rollbackDeployment(name: $name, namespace: $namespace, toRevision: $toRevision) { ...RolloutFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    viewer { authenticated name role namespaces expiresAt }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer { authenticated name role namespaces expiresAt }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
