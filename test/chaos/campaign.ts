@@ -365,7 +365,7 @@ async function converge(db: Cluster, since: number, violations: Violation[]): Pr
 /** The rows of an object that did not converge and of its dependents, for the report. */
 async function evidence(db: Cluster, name: string): Promise<string> {
   const rows = await db.query(`
-    SELECT 'Deployment' AS kind, name, uid, resource_version::text AS rv, deletion_timestamp, finalizers, owner_uid::text AS owner, replicas, paused, generation, observed_generation, updated_replicas, available_replicas, conditions
+    SELECT 'Deployment' AS kind, name, uid, resource_version::text AS rv, deletion_timestamp, finalizers, null::text AS owner, replicas, paused, generation, observed_generation, updated_replicas, available_replicas, conditions
       FROM deployments WHERE name = $1
     UNION ALL
     SELECT 'ReplicaSet', name, uid, resource_version::text, deletion_timestamp, finalizers, owner_uid::text, replicas, null, generation, observed_generation, status_replicas, available_replicas, null
