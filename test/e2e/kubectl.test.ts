@@ -157,6 +157,22 @@ describe("get", () => {
 });
 
 describe("writes", () => {
+  it("create deployment (kubectl sends the object in protobuf)", async () => {
+    const created = await kubectl("create", "deployment", "made", "--image=nginx:1.25", "--replicas=3", "--port=8080", "-n", "team-a");
+    expect([created.code, created.stdout.trim(), created.stderr]).toEqual([0, "deployment.apps/made created", ""]);
+    const d = await getJson("deploy", "made", "-n", "team-a");
+    expect([d.spec.replicas, d.spec.selector.matchLabels, d.spec.template.metadata.labels, d.metadata.labels]).toEqual([3, { app: "made" }, { app: "made" }, { app: "made" }]);
+    const [c] = d.spec.template.spec.containers;
+    expect([c.name, c.image, c.ports]).toEqual(["nginx", "nginx:1.25", [{ containerPort: 8080, protocol: "TCP" }]]);
+    await ok("rollout", "status", "deploy/made", "-n", "team-a", "--timeout=30s");
+    expect(lines(await ok("get", "deploy", "made", "-n", "team-a", "--no-headers"))[0].slice(0, 4)).toEqual(["made", "3/3", "3", "3"]);
+    const dry = await kubectl("create", "deployment", "dry", "--image=nginx:1.25", "-n", "team-a", "--dry-run=server");
+    expect([dry.code, dry.stdout.trim()]).toEqual([0, "deployment.apps/dry created (server dry run)"]);
+    expect((await kubectl("get", "deploy", "dry", "-n", "team-a")).code).toBe(1);
+    const again = await kubectl("create", "deployment", "made", "--image=nginx:1.25", "-n", "team-a");
+    expect([again.code, again.stderr.trim()]).toEqual([1, 'error: failed to create deployment: deployments.apps "made" already exists']);
+  });
+
   it("apply after an edit: containers merge by name, the last-applied annotation is kept", async () => {
     expect((await ok("apply", "--validate=false", "-f", manifest("site"))).trim()).toBe("deployment.apps/site created");
     const first = await getJson("deploy", "site", "-n", "team-a");
