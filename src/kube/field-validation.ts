@@ -1,7 +1,8 @@
 // Server-side field validation (`?fieldValidation=Strict|Warn|Ignore`): the fields of a request
 // body that the kinds' description (schema.ts) does not know. Strict refuses them with upstream's
 // `strict decoding error: unknown field "spec.foo"` (400 BadRequest); Warn (the default, as
-// upstream) drops them and answers one Warning header each; Ignore drops them silently.
+// upstream) drops them and answers one Warning header each; Ignore drops them silently. The
+// paths are named in sorted order (a patched object's keys come in no meaningful order).
 import { refOf, typeNamed, typeOfKind, type TypeDef } from "./schema.ts";
 import { badRequest } from "./status.ts";
 
@@ -53,7 +54,7 @@ export function unknownFields(t: TypeDef, value: unknown, path = ""): { known: u
  */
 export function validateFields(kind: string, body: unknown, mode: FieldValidation, source: "decoded" | "patched", alsoUnknown: readonly string[] = []): { body: unknown; warnings: string[] } {
   const { known, unknown } = unknownFields(typeOfKind(kind), body);
-  const all = [...alsoUnknown, ...unknown];
+  const all = [...alsoUnknown, ...unknown].sort();
   if (all.length === 0) return { body, warnings: [] };
   const texts = all.map((p) => `unknown field ${JSON.stringify(p)}`);
   const message = `strict decoding error: ${texts.join(", ")}`;

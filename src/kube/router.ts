@@ -15,6 +15,7 @@ import type { Logger } from "../log.ts";
 import { authorize } from "./auth.ts";
 import { apiVersionOf, RESOURCES, type Obj, type Resource } from "./codec.ts";
 import { discovery, namespaceJson, namespaceList } from "./discovery.ts";
+import { openApiV3 } from "./openapi.ts";
 import { fieldValidationOf, validateFields, type FieldValidation } from "./field-validation.ts";
 import { decodeProtobuf, PROTOBUF, ProtobufError } from "./protobuf.ts";
 import * as objects from "./objects.ts";
@@ -30,7 +31,7 @@ export interface KubeServices {
   auth: Auth;
 }
 
-const PREFIXES = ["/api", "/apis", "/version"];
+const PREFIXES = ["/api", "/apis", "/version", "/openapi"];
 
 /** The REST facade as a server route: claims /api, /apis and /version. */
 export function kubeRoute(services: KubeServices) {
@@ -164,11 +165,17 @@ function wantsTable(req: IncomingMessage): boolean {
 const INCLUDE: Record<string, IncludeObject> = { None: "None", Metadata: "Metadata", Object: "Object" };
 
 async function handle(services: KubeServices, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-  const doc = discovery(path);
-  const t = doc ? null : target(path);
+  const openapi = openApiV3(path);
+  const doc = openapi === null ? discovery(path) : null;
+  const t = doc || openapi !== null ? null : target(path);
   const namespaceOfPath = /^\/api\/v1\/namespaces\/([^/]+)/.exec(path);
   const denied = await authorize(services.auth, req, t?.namespace ?? (namespaceOfPath ? decodeURIComponent(namespaceOfPath[1]) : null), doc !== null || (t === null && namespaceOfPath === null));
   if (denied) return sendJson(res, denied.code, denied.body);
+  if (openapi !== null) {
+    if (req.method !== "GET") throw methodNotAllowed(`${req.method} is not supported on ${path}`);
+    res.writeHead(200, { "content-type": "application/json" });
+    return void res.end(openapi);
+  }
   if (doc) {
     if (req.method !== "GET") throw methodNotAllowed(`${req.method} is not supported on ${path}`);
     return sendJson(res, 200, doc);

@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client.ts";
 import { compactChangeLog } from "../../src/db/compaction.ts";
+import { unknownFields } from "../../src/kube/field-validation.ts";
+import { typeOfKind } from "../../src/kube/schema.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -116,6 +118,35 @@ describe("GraphQL and REST agree", () => {
     // the domain's update rules: the selector no longer selects the template's labels
     expect([selector.status, selector.body.reason]).toEqual([422, "Invalid"]);
     expect(selector.body.details.causes.map((c: any) => c.field)).toContain("spec.template.metadata.labels");
+  });
+});
+
+describe("the kinds' description", () => {
+  it("covers every field the codec writes, so an object read can be written back under fieldValidation=Strict", async () => {
+    await waitFor(() => rest("GET", "/api/v1/namespaces/agree/events"), (r) => r.body.items.length > 0, { what: "events" });
+    for (const path of ["/apis/apps/v1/namespaces/agree/deployments", "/apis/apps/v1/namespaces/agree/replicasets", "/api/v1/namespaces/agree/pods", "/api/v1/namespaces/agree/events", "/api/v1/namespaces"]) {
+      const { body } = await rest("GET", path);
+      expect(body.items.length, path).toBeGreaterThan(0);
+      expect(unknownFields(typeOfKind(body.kind), body).unknown, path).toEqual([]);
+    }
+    const scale = await rest("GET", "/apis/apps/v1/namespaces/agree/deployments/from-gql/scale");
+    expect(unknownFields(typeOfKind("Scale"), scale.body).unknown).toEqual([]);
+    const missing = await rest("GET", "/apis/apps/v1/namespaces/agree/deployments/nope");
+    expect(unknownFields(typeOfKind("Status"), missing.body).unknown).toEqual([]);
+    const path = "/apis/apps/v1/namespaces/agree/deployments/from-gql";
+    const put = await rest("PUT", `${path}?fieldValidation=Strict`, (await rest("GET", path)).body);
+    expect(put.status).toBe(200);
+  });
+
+  it("fieldValidation: Strict refuses an unknown field, Warn answers a Warning header, an unknown mode is a BadRequest", async () => {
+    const path = "/apis/apps/v1/namespaces/agree/deployments/from-gql";
+    const strict = await rest("PATCH", `${path}?fieldValidation=Strict`, { spec: { foo: 1, template: { spec: { containers: [{ name: "c", bar: 2 }] } } } }, "application/strategic-merge-patch+json");
+    expect([strict.status, strict.body.reason, strict.body.message]).toEqual([400, "BadRequest", 'strict decoding error: unknown field "spec.foo", unknown field "spec.template.spec.containers[0].bar"']);
+    const res = await fetch(`${base}${path}`, { method: "PATCH", headers: { "content-type": "application/merge-patch+json" }, body: JSON.stringify({ spec: { foo: 1 } }) });
+    expect([res.status, res.headers.get("warning")]).toEqual([200, '299 - "unknown field \\"spec.foo\\""']);
+    expect((await res.json()).spec.foo).toBeUndefined();
+    const bad = await rest("PATCH", `${path}?fieldValidation=Loose`, { spec: {} }, "application/merge-patch+json");
+    expect([bad.status, bad.body.reason]).toEqual([400, "BadRequest"]);
   });
 });
 
