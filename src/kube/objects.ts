@@ -108,8 +108,7 @@ export async function create(db: Db, r: Resource, namespace: string, body: Any, 
     case "Deployment":
       return objectJson("Deployment", await deployments.createDeployment(db, input, { dryRun: options.dryRun }));
     case "ReplicaSet":
-      if (options.dryRun) throw badRequest("dryRun is not supported for replicasets");
-      return objectJson("ReplicaSet", await replicaSets.createReplicaSet(db, input));
+      return objectJson("ReplicaSet", await replicaSets.createReplicaSet(db, input, { dryRun: options.dryRun }));
     default:
       throw methodNotAllowed(`create is not supported on ${qualifiedName(r)}`);
   }
