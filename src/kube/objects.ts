@@ -44,13 +44,24 @@ export interface ListQuery {
   labels: Requirement[];
   fields: FieldRequirement[];
   limit: number;
-  after: PageKey | null;
+  after: After | null;
+}
+
+/** Where a list's next page starts: after `key`, with `listed` objects on the pages before. */
+export interface After {
+  key: PageKey;
+  listed: number;
 }
 
 export interface ListResult {
   resourceVersion: string;
   items: Obj[];
-  next: PageKey | null;
+  next: After | null;
+  /**
+   * How many objects the next pages hold (upstream's remainingItemCount): set when there is a
+   * next page and no selector (the selectors filter after the count, as upstream leaves it out).
+   */
+  remaining: number | null;
 }
 
 const labelsOf = (o: Any): Record<string, string> => o.metadata.labels ?? {};
@@ -66,12 +77,15 @@ export async function list(db: Db, r: Resource, q: ListQuery): Promise<ListResul
   if (name !== undefined && q.namespace !== null) {
     const row = await readObject(db, r.kind, { namespace: q.namespace, name });
     const items = row ? [objectJson(r.kind, row)].filter(keep) : [];
-    return { resourceVersion: position, items, next: null };
+    return { resourceVersion: position, items, next: null, remaining: null };
   }
   const involvedObjectName = r.kind === "Event" ? q.fields.find((f) => f.field === "involvedObject.name" && f.operator === "=")?.value : undefined;
-  const page = await readPage(db, r.kind, { namespace: q.namespace, requirements: q.labels, involvedObjectName }, { from: q.after, size: q.limit, backward: false }, {});
+  const page = await readPage(db, r.kind, { namespace: q.namespace, requirements: q.labels, involvedObjectName }, { from: q.after?.key ?? null, size: q.limit, backward: false }, {});
   const items = page.items.map((i) => objectJson(r.kind, i.row as RowOfKind[TableKind])).filter(keep);
-  return { resourceVersion: position, items, next: page.hasMore ? page.items.at(-1)!.key : null };
+  if (!page.hasMore) return { resourceVersion: position, items, next: null, remaining: null };
+  const listed = (q.after?.listed ?? 0) + page.items.length;
+  const selected = q.labels.length > 0 || q.fields.length > 0;
+  return { resourceVersion: position, items, next: { key: page.items.at(-1)!.key, listed }, remaining: selected ? null : Math.max(page.totalCount - listed, 0) };
 }
 
 export async function get(db: Db, r: Resource, key: ObjectKey): Promise<Obj> {

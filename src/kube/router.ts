@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ChangeFeed } from "../db/change-feed.ts";
 import type { Db } from "../db/client.ts";
-import { isPageKey, type PageKey } from "../db/pages.ts";
+import { isPageKey } from "../db/pages.ts";
 import type { DeletionPropagation } from "../domain/deletion.ts";
 import { FieldSelectorError, parseFieldSelector } from "../domain/fields.ts";
 import { parseSelector, SelectorParseError } from "../domain/labels.ts";
@@ -142,14 +142,17 @@ function listOptions(q: URLSearchParams, r: Resource, namespace: string | null):
   objects.checkFields(r, fields);
   const limit = Number(q.get("limit") ?? objects.MAX_LIST);
   if (!Number.isSafeInteger(limit) || limit < 0) throw badRequest("limit must be a non-negative integer");
-  return { namespace, labels, fields, limit: Math.min(limit || objects.MAX_LIST, objects.MAX_LIST), after: continueKey(q.get("continue"), r) };
+  return { namespace, labels, fields, limit: Math.min(limit || objects.MAX_LIST, objects.MAX_LIST), after: continueToken(q.get("continue"), r) };
 }
 
-function continueKey(token: string | null, r: Resource): PageKey | null {
+/** A list's `continue`: the last key listed and how many objects the pages so far held. */
+const encodeContinue = (after: objects.After) => Buffer.from(JSON.stringify(after)).toString("base64url");
+
+function continueToken(token: string | null, r: Resource): objects.After | null {
   if (!token) return null;
   try {
-    const key: unknown = JSON.parse(Buffer.from(token, "base64url").toString());
-    if (isPageKey(r.kind, key)) return key;
+    const after = JSON.parse(Buffer.from(token, "base64url").toString()) as objects.After;
+    if (isPageKey(r.kind, after.key) && Number.isSafeInteger(after.listed) && after.listed >= 0) return after;
   } catch {
     // fall through
   }
@@ -216,7 +219,11 @@ async function handle(services: KubeServices, req: IncomingMessage, res: ServerR
           });
         }
         const page = await objects.list(services.db, r, options);
-        const listMeta = { resourceVersion: page.resourceVersion, ...(page.next ? { continue: Buffer.from(JSON.stringify(page.next)).toString("base64url") } : {}) };
+        const listMeta = {
+          resourceVersion: page.resourceVersion,
+          ...(page.next ? { continue: encodeContinue(page.next) } : {}),
+          ...(page.remaining !== null ? { remainingItemCount: page.remaining } : {}),
+        };
         if (asTable) return sendJson(res, 200, table(r.kind, page.items, listMeta, include, now));
         return sendJson(res, 200, { kind: `${r.kind}List`, apiVersion: apiVersionOf(r), metadata: listMeta, items: page.items });
       }

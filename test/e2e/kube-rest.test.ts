@@ -121,6 +121,31 @@ describe("GraphQL and REST agree", () => {
   });
 });
 
+describe("paged lists", () => {
+  it("limit and continue walk every object once; remainingItemCount counts the rest, and is left out under a selector", async () => {
+    const all = (await rest("GET", "/apis/apps/v1/namespaces/agree/replicasets")).body.items.map((o: any) => o.metadata.name);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const seen: string[] = [];
+    let token = "";
+    for (;;) {
+      const page = await rest("GET", `/apis/apps/v1/namespaces/agree/replicasets?limit=1${token ? `&continue=${token}` : ""}`);
+      seen.push(...page.body.items.map((o: any) => o.metadata.name));
+      if (!page.body.metadata.continue) {
+        expect(page.body.metadata.remainingItemCount).toBeUndefined();
+        break;
+      }
+      expect(page.body.metadata.remainingItemCount).toBe(all.length - seen.length);
+      token = page.body.metadata.continue;
+    }
+    expect(seen).toEqual(all);
+    const selected = await rest("GET", `/apis/apps/v1/namespaces/agree/replicasets?limit=1&labelSelector=app`);
+    expect(selected.body.metadata.continue).toBeDefined();
+    expect(selected.body.metadata.remainingItemCount).toBeUndefined();
+    const forged = await rest("GET", `/apis/apps/v1/namespaces/agree/replicasets?limit=1&continue=${Buffer.from('{"key":["agree"],"listed":-1}').toString("base64url")}`);
+    expect([forged.status, forged.body.reason]).toEqual([400, "BadRequest"]);
+  });
+});
+
 describe("dryRun=All", () => {
   it("on every verb: the answer is the object as it would be, and nothing is written", async () => {
     const deployment = "/apis/apps/v1/namespaces/agree/deployments/from-rest";
