@@ -245,6 +245,8 @@ async function handle(services: KubeServices, req: IncomingMessage, res: ServerR
       case "PATCH": {
         const type = patchType(req);
         const body = await readPatch(req);
+        const revision = r.kind === "Deployment" && !dryRun ? await objects.rollbackRevision(services.db, key, type, body) : null;
+        if (revision !== null) return send(200, render(await objects.rollback(services.db, key, revision)));
         const written = await objects.patch(services.db, r, key, type, body, (o) => objects.update(services.db, r, key, checked(r.kind, { value: o, unknown: [] }, write, "patched"), { dryRun }));
         return send(200, render(written));
       }

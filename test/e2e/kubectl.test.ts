@@ -275,6 +275,8 @@ describe("writes", () => {
     const out = await ok("describe", "deploy/app", "-n", "team-a");
     expect(out).toMatch(/^Name:\s+app$/m);
     expect(out).toMatch(/Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set app-/);
+    // rollout undo --to-revision=1 above: the REST patch went through the rollback edit
+    expect(out).toMatch(/Normal\s+DeploymentRollback\s+\S+\s+deployment-controller\s+Rolled back deployment "app" to revision 1$/m);
   });
 
   it("delete with the three cascades, and a pod with --grace-period=0 --force", async () => {
