@@ -21,7 +21,7 @@ import { decodeProtobuf, PROTOBUF, ProtobufError } from "./protobuf.ts";
 import * as objects from "./objects.ts";
 import { badRequest, methodNotAllowed, notFound, statusOf, StatusError } from "./status.ts";
 import { table, type IncludeObject } from "./table.ts";
-import { serveWatch } from "./watch.ts";
+import { serveWatch, type WatchHub } from "./watch.ts";
 
 export interface KubeServices {
   db: Db;
@@ -29,6 +29,8 @@ export interface KubeServices {
   log: Logger;
   /** the same token checks as GraphQL */
   auth: Auth;
+  /** the subscription hub GraphQL's watch uses: REST watches share its one feed read per batch */
+  hub: WatchHub;
 }
 
 const PREFIXES = ["/api", "/apis", "/version", "/openapi"];

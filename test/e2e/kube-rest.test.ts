@@ -239,6 +239,28 @@ describe("watch", () => {
     expect(BigInt(bookmark.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(BigInt(modified.at(-1).object.metadata.resourceVersion));
   }, 20_000);
 
+  it("is a subscriber of the GraphQL subscription hub (one feed read per batch for every watcher), freed when the client goes", async () => {
+    // the earlier watches of this file were aborted: they leave the hub too
+    await waitFor(async () => app.hub.stats().subscribers, (n) => n === 0, { what: "earlier watches to leave the hub" });
+    const before = 0;
+    const controller = new AbortController();
+    const res = await fetch(`${base}/api/v1/namespaces/agree/pods?watch=1`, { signal: controller.signal });
+    expect(res.status).toBe(200);
+    await waitFor(async () => app.hub.stats().subscribers, (n) => n === before + 1, { what: "the REST watch to join the hub" });
+    controller.abort();
+    await waitFor(async () => app.hub.stats().subscribers, (n) => n === before, { what: "the REST watch to leave the hub" });
+  });
+
+  it("events (not replayed by the hub) are read from the change log: the existing ones, then new ones", async () => {
+    const existing = (await rest("GET", "/api/v1/namespaces/agree/events")).body.items.length;
+    const watching = watchLines("/api/v1/namespaces/agree/events?watch=1", (e) => e.length > existing);
+    await waitFor(() => rest("PATCH", "/apis/apps/v1/namespaces/agree/deployments/from-rest", { spec: { replicas: 3 } }, "application/merge-patch+json"), (r) => r.status === 200, { what: "the scale" });
+    const events = await watching;
+    expect(events.length).toBeGreaterThan(existing);
+    expect(events.every((e) => e.type === "ADDED" && e.object.kind === "Event")).toBe(true);
+    expect(events.at(-1).object.reason).toBe("ScalingReplicaSet");
+  });
+
   it("ends with 410 Expired from a compacted resourceVersion", async () => {
     const db = createDb(app.databaseUrl);
     try {
