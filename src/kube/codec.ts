@@ -102,65 +102,53 @@ function podSpec(spec: PodTemplateSpec["spec"] & { nodeName?: string | null }) {
 
 const template = (t: PodTemplateSpec) => ({ metadata: { labels: t.metadata.labels, annotations: t.metadata.annotations }, spec: podSpec(t.spec) });
 
+/** A stored object of a workload kind: its apiVersion, kind, metadata, spec and status, omitempty. */
+const workload = (kind: "Deployment" | "ReplicaSet" | "Pod", meta: Parameters<typeof metadata>[0], spec: Obj, status: Obj): Obj =>
+  compact({ apiVersion: OWNER_API_VERSION[kind], kind, metadata: metadata(meta), spec, status });
+
 export function deploymentJson(row: DeploymentRow): Obj {
   const d = deploymentOf(row);
-  return compact({
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: metadata(d.metadata),
-    spec: {
-      replicas: d.spec.replicas,
-      selector: d.spec.selector,
-      template: template(d.spec.template),
-      strategy: d.spec.strategy.type === "Recreate" ? { type: "Recreate" } : d.spec.strategy,
-      minReadySeconds: d.spec.minReadySeconds || undefined,
-      revisionHistoryLimit: d.spec.revisionHistoryLimit,
-      progressDeadlineSeconds: d.spec.progressDeadlineSeconds,
-      paused: d.spec.paused || undefined,
-    },
-    status: { ...withoutZeros(d.status), conditions: d.status.conditions.map(condition) },
-  });
+  const spec = {
+    replicas: d.spec.replicas,
+    selector: d.spec.selector,
+    template: template(d.spec.template),
+    strategy: d.spec.strategy.type === "Recreate" ? { type: "Recreate" } : d.spec.strategy,
+    minReadySeconds: d.spec.minReadySeconds || undefined,
+    revisionHistoryLimit: d.spec.revisionHistoryLimit,
+    progressDeadlineSeconds: d.spec.progressDeadlineSeconds,
+    paused: d.spec.paused || undefined,
+  };
+  return workload("Deployment", d.metadata, spec, { ...withoutZeros(d.status), conditions: d.status.conditions.map(condition) });
 }
 
 export function replicaSetJson(row: ReplicaSetRow): Obj {
   const rs = replicaSetOf(row);
-  return compact({
-    apiVersion: "apps/v1",
-    kind: "ReplicaSet",
-    metadata: metadata(rs.metadata),
-    spec: { replicas: rs.spec.replicas, minReadySeconds: rs.spec.minReadySeconds || undefined, selector: rs.spec.selector, template: template(rs.spec.template) },
-    // status.replicas is not omitempty upstream
-    status: { ...withoutZeros(rs.status), replicas: rs.status.replicas, conditions: rs.status.conditions.map(condition) },
-  });
+  const spec = { replicas: rs.spec.replicas, minReadySeconds: rs.spec.minReadySeconds || undefined, selector: rs.spec.selector, template: template(rs.spec.template) };
+  // status.replicas is not omitempty upstream
+  return workload("ReplicaSet", rs.metadata, spec, { ...withoutZeros(rs.status), replicas: rs.status.replicas, conditions: rs.status.conditions.map(condition) });
 }
 
 export function podJson(row: PodRow): Obj {
   const p = podOf(row);
-  return compact({
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: metadata(p.metadata),
-    spec: podSpec(p.spec),
-    status: {
-      phase: p.status.phase,
-      conditions: p.status.conditions.map((c) => ({ type: c.type, status: c.status, lastProbeTime: null, lastTransitionTime: time(c.lastTransitionTime), reason: c.reason, message: c.message })),
-      podIP: p.status.podIP,
-      podIPs: p.status.podIP ? [{ ip: p.status.podIP }] : [],
-      startTime: time(p.status.startTime),
-      containerStatuses: p.status.containerStatuses.map((s) => ({
-        name: s.name,
-        image: s.image,
-        imageID: "",
-        ready: s.ready,
-        started: s.state.running !== null,
-        restartCount: s.restartCount,
-        state: {
-          waiting: s.state.waiting ?? undefined,
-          running: s.state.running ? { startedAt: time(s.state.running.startedAt) } : undefined,
-          terminated: s.state.terminated ? { ...s.state.terminated, finishedAt: time(s.state.terminated.finishedAt) } : undefined,
-        },
-      })),
-    },
+  return workload("Pod", p.metadata, podSpec(p.spec), {
+    phase: p.status.phase,
+    conditions: p.status.conditions.map((c) => ({ type: c.type, status: c.status, lastProbeTime: null, lastTransitionTime: time(c.lastTransitionTime), reason: c.reason, message: c.message })),
+    podIP: p.status.podIP,
+    podIPs: p.status.podIP ? [{ ip: p.status.podIP }] : [],
+    startTime: time(p.status.startTime),
+    containerStatuses: p.status.containerStatuses.map((s) => ({
+      name: s.name,
+      image: s.image,
+      imageID: "",
+      ready: s.ready,
+      started: s.state.running !== null,
+      restartCount: s.restartCount,
+      state: {
+        waiting: s.state.waiting ?? undefined,
+        running: s.state.running ? { startedAt: time(s.state.running.startedAt) } : undefined,
+        terminated: s.state.terminated ? { ...s.state.terminated, finishedAt: time(s.state.terminated.finishedAt) } : undefined,
+      },
+    })),
   });
 }
 

@@ -3,6 +3,7 @@
 // from the objects as the codec writes them, so kubectl's columns agree with -o yaml.
 import type { TableKind } from "../db/kinds.ts";
 import type { Obj } from "./codec.ts";
+import { typeNamed } from "./schema.ts";
 
 interface Column {
   name: string;
@@ -14,54 +15,80 @@ interface Column {
 
 type Cell = string | number;
 
-const NAME: Column = { name: "Name", type: "string", format: "name", description: "Name must be unique within a namespace." };
-const AGE: Column = { name: "Age", type: "string", description: "CreationTimestamp is a timestamp representing the server time when this object was created." };
-const WORKLOAD_WIDE: Column[] = [
-  { name: "Containers", type: "string", priority: 1, description: "Names of each container in the template." },
-  { name: "Images", type: "string", priority: 1, description: "Images referenced by each container in the template." },
-  { name: "Selector", type: "string", priority: 1, description: "Label selector for pods." },
+/**
+ * A column: [name, type, description, priority]. A description written `Type.field` is that
+ * field's in the kinds' description (schema.ts), as upstream's printers take a field's SwaggerDoc;
+ * other descriptions are upstream's own words for a computed column.
+ */
+type ColumnSpec = [name: string, type: Column["type"], description: string, priority?: 1];
+
+const META = "io.k8s.apimachinery.pkg.apis.meta.v1";
+const fieldDescription = (description: string): string => {
+  const dot = description.lastIndexOf(".");
+  const field = typeNamed(description.slice(0, dot)).fields.find((f) => f.name === description.slice(dot + 1));
+  if (!field) throw new Error(`no field ${description} in the kinds' description`);
+  return field.description;
+};
+const FIELD_REFERENCE = /^io\.k8s\.[\w.]+\.[A-Z]\w*\.\w+$/;
+const columns = (specs: ColumnSpec[]): Column[] =>
+  specs.map(([name, type, description, priority]) => ({
+    name,
+    type,
+    ...(name === "Name" && !priority ? { format: "name" } : {}),
+    description: FIELD_REFERENCE.test(description) ? fieldDescription(description) : description,
+    ...(priority ? { priority } : {}),
+  }));
+
+const NAME: ColumnSpec = ["Name", "string", `${META}.ObjectMeta.name`];
+const AGE: ColumnSpec = ["Age", "string", `${META}.ObjectMeta.creationTimestamp`];
+const WORKLOAD_WIDE: ColumnSpec[] = [
+  ["Containers", "string", "Names of each container in the template.", 1],
+  ["Images", "string", "Images referenced by each container in the template.", 1],
+  ["Selector", "string", "Label selector for pods.", 1],
 ];
+const APPS = "io.k8s.api.apps.v1";
+const CORE = "io.k8s.api.core.v1";
 
 export const COLUMNS: Record<TableKind, Column[]> = {
-  Deployment: [
+  Deployment: columns([
     NAME,
-    { name: "Ready", type: "string", description: "Number of the pod with ready state" },
-    { name: "Up-to-date", type: "integer", description: "Total number of non-terminated pods targeted by this deployment that have the desired template spec." },
-    { name: "Available", type: "integer", description: "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment." },
+    ["Ready", "string", "Number of the pod with ready state"],
+    ["Up-to-date", "integer", `${APPS}.DeploymentStatus.updatedReplicas`],
+    ["Available", "integer", `${APPS}.DeploymentStatus.availableReplicas`],
     AGE,
     ...WORKLOAD_WIDE,
-  ],
-  ReplicaSet: [
+  ]),
+  ReplicaSet: columns([
     NAME,
-    { name: "Desired", type: "integer", description: "Replicas is the number of desired replicas." },
-    { name: "Current", type: "integer", description: "Replicas is the most recently observed number of replicas." },
-    { name: "Ready", type: "integer", description: "The number of ready replicas for this replica set." },
+    ["Desired", "integer", `${APPS}.ReplicaSetSpec.replicas`],
+    ["Current", "integer", `${APPS}.ReplicaSetStatus.replicas`],
+    ["Ready", "integer", `${APPS}.ReplicaSetStatus.readyReplicas`],
     AGE,
     ...WORKLOAD_WIDE,
-  ],
-  Pod: [
+  ]),
+  Pod: columns([
     NAME,
-    { name: "Ready", type: "string", description: "The aggregate readiness state of this pod for accepting traffic." },
-    { name: "Status", type: "string", description: "The aggregate status of the containers in this pod." },
-    { name: "Restarts", type: "string", description: "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted." },
+    ["Ready", "string", "The aggregate readiness state of this pod for accepting traffic."],
+    ["Status", "string", "The aggregate status of the containers in this pod."],
+    ["Restarts", "string", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."],
     AGE,
-    { name: "IP", type: "string", priority: 1, description: "IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated." },
-    { name: "Node", type: "string", priority: 1, description: "NodeName is a request to schedule this pod onto a specific node." },
-    { name: "Nominated Node", type: "string", priority: 1, description: "nominatedNodeName is set when this pod preempts other pods on the node." },
-    { name: "Readiness Gates", type: "string", priority: 1, description: "If specified, all readiness gates will be evaluated for pod readiness." },
-  ],
-  Event: [
-    { name: "Last Seen", type: "string", description: "Time when this Event was last observed." },
-    { name: "Type", type: "string", description: "Type of this event (Normal, Warning), new types could be added in the future." },
-    { name: "Reason", type: "string", description: "This should be a short, machine understandable string that gives the reason for the transition into the object's current status." },
-    { name: "Object", type: "string", description: "The object that this event is about." },
-    { name: "Subobject", type: "string", priority: 1, description: "The field of the object that this event is about." },
-    { name: "Source", type: "string", priority: 1, description: "The component reporting this event." },
-    { name: "Message", type: "string", description: "A human-readable description of the status of this operation." },
-    { name: "First Seen", type: "string", priority: 1, description: "The time at which the event was first recorded." },
-    { name: "Count", type: "string", priority: 1, description: "The number of times this event has occurred." },
-    { name: "Name", type: "string", priority: 1, description: "Name must be unique within a namespace." },
-  ],
+    ["IP", "string", `${CORE}.PodStatus.podIP`, 1],
+    ["Node", "string", `${CORE}.PodSpec.nodeName`, 1],
+    ["Nominated Node", "string", "nominatedNodeName is set when this pod preempts other pods on the node.", 1],
+    ["Readiness Gates", "string", "If specified, all readiness gates will be evaluated for pod readiness.", 1],
+  ]),
+  Event: columns([
+    ["Last Seen", "string", `${CORE}.Event.lastTimestamp`],
+    ["Type", "string", `${CORE}.Event.type`],
+    ["Reason", "string", `${CORE}.Event.reason`],
+    ["Object", "string", `${CORE}.Event.involvedObject`],
+    ["Subobject", "string", `${CORE}.ObjectReference.fieldPath`, 1],
+    ["Source", "string", `${CORE}.Event.source`, 1],
+    ["Message", "string", `${CORE}.Event.message`],
+    ["First Seen", "string", `${CORE}.Event.firstTimestamp`, 1],
+    ["Count", "string", `${CORE}.Event.count`, 1],
+    ["Name", "string", `${META}.ObjectMeta.name`, 1],
+  ]),
 };
 
 /** Upstream's duration.HumanDuration: `45s`, `2m5s`, `15m`, `3h20m`, `2d3h`, `1y20d`. */

@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { humanDuration, podCells } from "../../src/kube/table.ts";
+import { COLUMNS, humanDuration, podCells } from "../../src/kube/table.ts";
+
+describe("column definitions", () => {
+  it("upstream's columns, with the descriptions of the fields they show taken from the kinds' description", () => {
+    expect(COLUMNS.ReplicaSet.map((c) => [c.name, c.type, c.priority ?? 0])).toEqual([
+      ["Name", "string", 0], ["Desired", "integer", 0], ["Current", "integer", 0], ["Ready", "integer", 0], ["Age", "string", 0],
+      ["Containers", "string", 1], ["Images", "string", 1], ["Selector", "string", 1],
+    ]);
+    expect(COLUMNS.ReplicaSet[0]).toEqual({ name: "Name", type: "string", format: "name", description: expect.stringMatching(/^Name must be unique within a namespace/) });
+    expect(COLUMNS.ReplicaSet[1].description).toMatch(/^Replicas is the number of desired pods/);
+    for (const column of Object.values(COLUMNS).flat()) expect(column.description).not.toMatch(/^io\.k8s\./);
+  });
+});
 
 describe("humanDuration (upstream's duration.HumanDuration)", () => {
   it.each<[number, string]>([
