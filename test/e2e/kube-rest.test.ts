@@ -92,6 +92,67 @@ describe("GraphQL and REST agree", () => {
     expect(deployment.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 8080, protocol: "UDP" }]);
   });
 
+  it("the ReplicaSets and Pods the controllers made read the same through both, field by field", async () => {
+    const meta = "metadata { name namespace uid resourceVersion generation creationTimestamp labels annotations ownerReferences { kind name uid controller } }";
+    const containers = "containers { name image args env { name value } ports { containerPort protocol } }";
+    const conditions = "conditions { type status reason message }";
+    const second = (t: string | null | undefined) => (t ? Math.floor(Date.parse(t) / 1000) * 1000 : null);
+    const sameMeta = (k: any, g: any) => {
+      expect([k.metadata.name, k.metadata.namespace, k.metadata.uid, k.metadata.resourceVersion, k.metadata.generation]).toEqual([g.metadata.name, g.metadata.namespace, g.metadata.uid, g.metadata.resourceVersion, g.metadata.generation]);
+      expect(Date.parse(k.metadata.creationTimestamp)).toBe(second(g.metadata.creationTimestamp));
+      expect([k.metadata.labels ?? {}, k.metadata.annotations ?? {}]).toEqual([g.metadata.labels, g.metadata.annotations]);
+      expect((k.metadata.ownerReferences ?? []).map((o: any) => [o.kind, o.name, o.uid, o.controller])).toEqual(g.metadata.ownerReferences.map((o: any) => [o.kind, o.name, o.uid, o.controller]));
+    };
+    const sameContainers = (k: any[], g: any[]) => expect(k.map((c) => [c.name, c.image, c.args ?? [], c.env ?? [], c.ports ?? []])).toEqual(g.map((c) => [c.name, c.image, c.args, c.env, c.ports]));
+    const sameConditions = (k: any[] | undefined, g: any[]) => expect((k ?? []).map((c) => [c.type, c.status, c.reason, c.message])).toEqual(g.map((c) => [c.type, c.status, c.reason ?? undefined, c.message ?? undefined]));
+
+    // one consistent pair: the REST object before and after the GraphQL read has the same resourceVersion
+    async function pair(path: string, query: string, field: string): Promise<[any, any]> {
+      return waitFor(
+        async () => {
+          const before = (await rest("GET", path)).body;
+          const g = (await app.data(query))[field];
+          const after = (await rest("GET", path)).body;
+          return [before, g, after.metadata.resourceVersion] as [any, any, string];
+        },
+        ([k, g, again]) => k.metadata.resourceVersion === again && g.metadata.resourceVersion === again,
+        { what: `a quiet moment to read ${path} through both` },
+      ).then(([k, g]) => [k, g]);
+    }
+
+    await waitFor(() => rest("GET", "/apis/apps/v1/namespaces/agree/deployments/from-rest"), (r) => r.body.status?.readyReplicas === 1, { what: "the rollout" });
+    const [rsName] = (await rest("GET", "/apis/apps/v1/namespaces/agree/replicasets?labelSelector=app%3Dfrom-rest")).body.items.map((o: any) => o.metadata.name);
+    const [krs, grs] = await pair(
+      `/apis/apps/v1/namespaces/agree/replicasets/${rsName}`,
+      `{ replicaSet(namespace: "agree", name: "${rsName}") { ${meta} spec { replicas minReadySeconds selector { matchLabels } template { metadata { labels annotations } spec { terminationGracePeriodSeconds ${containers} } } }
+        status { replicas fullyLabeledReplicas readyReplicas availableReplicas observedGeneration ${conditions} } } }`,
+      "replicaSet",
+    );
+    sameMeta(krs, grs);
+    expect([krs.spec.replicas, krs.spec.minReadySeconds ?? 0, krs.spec.selector.matchLabels]).toEqual([grs.spec.replicas, grs.spec.minReadySeconds, grs.spec.selector.matchLabels]);
+    expect([krs.spec.template.metadata.labels, krs.spec.template.metadata.annotations ?? {}, krs.spec.template.spec.terminationGracePeriodSeconds]).toEqual([grs.spec.template.metadata.labels, grs.spec.template.metadata.annotations, grs.spec.template.spec.terminationGracePeriodSeconds]);
+    sameContainers(krs.spec.template.spec.containers, grs.spec.template.spec.containers);
+    for (const f of ["replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration"]) expect(krs.status[f] ?? 0, f).toBe(grs.status[f]);
+    sameConditions(krs.status.conditions, grs.status.conditions);
+
+    const [podName] = (await rest("GET", "/api/v1/namespaces/agree/pods?labelSelector=app%3Dfrom-rest")).body.items.map((o: any) => o.metadata.name);
+    const [kpod, gpod] = await pair(
+      `/api/v1/namespaces/agree/pods/${podName}`,
+      `{ pod(namespace: "agree", name: "${podName}") { ${meta} spec { nodeName terminationGracePeriodSeconds ${containers} }
+        status { phase ready podIP ${conditions} containerStatuses { name image ready restartCount state { running { startedAt } waiting { reason message } terminated { exitCode reason } } } } } }`,
+      "pod",
+    );
+    sameMeta(kpod, gpod);
+    expect([kpod.spec.nodeName, kpod.spec.terminationGracePeriodSeconds]).toEqual([gpod.spec.nodeName, gpod.spec.terminationGracePeriodSeconds]);
+    sameContainers(kpod.spec.containers, gpod.spec.containers);
+    expect([kpod.status.phase, kpod.status.podIP]).toEqual([gpod.status.phase, gpod.status.podIP]);
+    expect(kpod.status.conditions.find((c: any) => c.type === "Ready")?.status === "True").toBe(gpod.status.ready);
+    sameConditions(kpod.status.conditions, gpod.status.conditions);
+    expect(
+      kpod.status.containerStatuses.map((c: any) => [c.name, c.image, c.ready, c.restartCount, second(c.state.running?.startedAt), c.state.waiting?.reason ?? null, c.state.terminated?.exitCode ?? null]),
+    ).toEqual(gpod.status.containerStatuses.map((c: any) => [c.name, c.image, c.ready, c.restartCount, second(c.state.running?.startedAt), c.state.waiting?.reason ?? null, c.state.terminated?.exitCode ?? null]));
+  });
+
   it("invalid input: the same field errors as GraphQL's fieldErrors, as Status causes", async () => {
     const spec = { replicas: -1, selector: { matchLabels: { app: "x" } }, template: { metadata: { labels: { app: "y" } }, spec: { containers: [{ name: "c", image: "i" }] } } };
     const r = await rest("POST", "/apis/apps/v1/namespaces/agree/deployments", { metadata: { name: "bad" }, spec });
