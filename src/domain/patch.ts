@@ -130,29 +130,23 @@ export function jsonPatch(target: Json, operations: unknown): Json {
 // Strategic merge patch
 
 /**
- * The merge keys of the lists that merge element by element, by field path (list indices left
- * out): upstream's `patchMergeKey` tags on the fields these kinds carry. Other lists are replaced.
+ * Where a kind's strategic merge patch merges lists, by field path (list indices left out):
+ * upstream's `patchMergeKey` tags (lists whose elements merge by that key) and `patchStrategy:
+ * merge` on lists of scalars (merged as sets). Other lists are replaced. The REST facade derives it
+ * from its description of the kinds.
  */
-export const MERGE_KEYS: Readonly<Record<string, string>> = {
-  "metadata.ownerReferences": "uid",
-  "spec.template.spec.containers": "name",
-  "spec.template.spec.containers.env": "name",
-  "spec.template.spec.containers.ports": "containerPort",
-  "spec.containers": "name",
-  "spec.containers.env": "name",
-  "spec.containers.ports": "containerPort",
-  "status.conditions": "type",
-};
-/** Lists of scalars merged as sets (patchStrategy merge without a key). */
-const SET_LISTS: ReadonlySet<string> = new Set(["metadata.finalizers"]);
+export interface PatchMetadata {
+  mergeKeys: Readonly<Record<string, string>>;
+  setLists: readonly string[];
+}
 
 const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
-export function strategicMergePatch(target: Json, patch: Json, mergeKeys: Readonly<Record<string, string>> = MERGE_KEYS): Json {
-  return mergeMap(isObject(target) ? target : {}, patch, "", mergeKeys);
+export function strategicMergePatch(target: Json, patch: Json, meta: PatchMetadata): Json {
+  return mergeMap(isObject(target) ? target : {}, patch, "", meta);
 }
 
-function mergeMap(target: JsonObject, patch: Json, path: string, mergeKeys: Readonly<Record<string, string>>): Json {
+function mergeMap(target: JsonObject, patch: Json, path: string, meta: PatchMetadata): Json {
   if (!isObject(patch)) throw new PatchError(`${path || "the patch"}: a strategic merge patch must be an object`);
   const directive = patch.$patch;
   if (directive === "replace") {
@@ -174,9 +168,9 @@ function mergeMap(target: JsonObject, patch: Json, path: string, mergeKeys: Read
     }
     const fieldPath = join(path, key);
     if (value === null) delete out[key];
-    else if (Array.isArray(value)) out[key] = mergeList(Array.isArray(out[key]) ? (out[key] as Json[]) : [], value, fieldPath, mergeKeys);
+    else if (Array.isArray(value)) out[key] = mergeList(Array.isArray(out[key]) ? (out[key] as Json[]) : [], value, fieldPath, meta);
     else if (isObject(value)) {
-      const merged = mergeMap(isObject(out[key]) ? (out[key] as JsonObject) : {}, value, fieldPath, mergeKeys);
+      const merged = mergeMap(isObject(out[key]) ? (out[key] as JsonObject) : {}, value, fieldPath, meta);
       if (merged === null) delete out[key];
       else out[key] = merged;
     } else out[key] = value;
@@ -184,7 +178,7 @@ function mergeMap(target: JsonObject, patch: Json, path: string, mergeKeys: Read
   for (const [key, order] of Object.entries(patch)) {
     if (!key.startsWith("$setElementOrder/")) continue;
     const list = key.slice("$setElementOrder/".length);
-    const mergeKey = mergeKeys[join(path, list)];
+    const mergeKey = meta.mergeKeys[join(path, list)];
     if (Array.isArray(out[list]) && Array.isArray(order)) out[list] = ordered(out[list] as Json[], order, mergeKey);
   }
   if (Array.isArray(retain)) {
@@ -203,9 +197,9 @@ function ordered(list: Json[], order: Json[], mergeKey: string | undefined): Jso
   return [...named, ...list.filter((item) => !rank.has(keyOf(item, mergeKey)))];
 }
 
-function mergeList(target: Json[], patch: Json[], path: string, mergeKeys: Readonly<Record<string, string>>): Json[] {
-  const mergeKey = mergeKeys[path];
-  if (SET_LISTS.has(path)) {
+function mergeList(target: Json[], patch: Json[], path: string, meta: PatchMetadata): Json[] {
+  const mergeKey = meta.mergeKeys[path];
+  if (meta.setLists.includes(path)) {
     const seen = new Set(target.map((v) => JSON.stringify(v)));
     return [...target, ...patch.filter((v) => !seen.has(JSON.stringify(v)))];
   }
@@ -224,8 +218,8 @@ function mergeList(target: Json[], patch: Json[], path: string, mergeKeys: Reado
       if (at >= 0) out.splice(at, 1);
       continue;
     }
-    if (at >= 0) out[at] = mergeMap(out[at] as JsonObject, item, path, mergeKeys);
-    else out.push(mergeMap({}, item, path, mergeKeys));
+    if (at >= 0) out[at] = mergeMap(out[at] as JsonObject, item, path, meta);
+    else out.push(mergeMap({}, item, path, meta));
   }
   return out;
 }

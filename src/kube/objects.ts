@@ -16,9 +16,10 @@ import { decodeDeployment, type DeploymentInput } from "../domain/decoding.ts";
 import { semanticallyEqual, templatesEqualIgnoringHash } from "../domain/hash.ts";
 import type { PodTemplateSpec } from "../domain/types.ts";
 import { matches, selectorToRequirements, formatSelector, type Requirement } from "../domain/labels.ts";
-import { jsonMergePatch, jsonPatch, strategicMergePatch, type Json } from "../domain/patch.ts";
+import { jsonMergePatch, jsonPatch, strategicMergePatch, type Json, type PatchMetadata } from "../domain/patch.ts";
 import { Refusal } from "../domain/refusals.ts";
 import { objectJson, qualifiedName, RESOURCES, type Obj, type Resource } from "./codec.ts";
+import { patchMetadata } from "./schema.ts";
 import { badRequest, methodNotAllowed, notFound } from "./status.ts";
 
 export const MAX_LIST = 500;
@@ -167,9 +168,18 @@ async function replicaSetScale(db: Db, key: ObjectKey, replicas: unknown, resour
 export const PATCH_TYPES = ["application/strategic-merge-patch+json", "application/merge-patch+json", "application/json-patch+json"] as const;
 export type PatchType = (typeof PATCH_TYPES)[number];
 
-export function applyPatch(type: PatchType, target: Obj, patch: unknown): Obj {
+/** `kind`'s strategic-merge metadata, from the kinds' description (derived once per kind). */
+const PATCH_METADATA = new Map<string, PatchMetadata>();
+const patchMetadataOf = (kind: string): PatchMetadata => PATCH_METADATA.get(kind) ?? PATCH_METADATA.set(kind, patchMetadata(kind)).get(kind)!;
+
+/** The patch of `type` applied to `target`, an object of `kind` as the codec writes it. */
+export function applyPatch(type: PatchType, kind: string, target: Obj, patch: unknown): Obj {
   const result =
-    type === "application/json-patch+json" ? jsonPatch(target as Json, patch) : type === "application/merge-patch+json" ? jsonMergePatch(target as Json, patch as Json) : strategicMergePatch(target as Json, patch as Json);
+    type === "application/json-patch+json"
+      ? jsonPatch(target as Json, patch)
+      : type === "application/merge-patch+json"
+        ? jsonMergePatch(target as Json, patch as Json)
+        : strategicMergePatch(target as Json, patch as Json, patchMetadataOf(kind));
   if (result === null || typeof result !== "object" || Array.isArray(result)) throw badRequest("the patch must leave an object");
   return result as Obj;
 }
@@ -184,7 +194,7 @@ const MAX_PATCH_ATTEMPTS = 3;
 export async function patch(db: Db, r: Resource, key: ObjectKey, type: PatchType, body: unknown, write: (o: Obj) => Promise<Obj>): Promise<Obj> {
   for (let attempt = 1; ; attempt++) {
     const current = await get(db, r, key);
-    const patched = applyPatch(type, current, body) as Any;
+    const patched = applyPatch(type, r.kind, current, body) as Any;
     const explicit = patched.metadata?.resourceVersion !== (current as Any).metadata.resourceVersion;
     try {
       return await write({ ...patched, metadata: { ...patched.metadata, resourceVersion: patched.metadata?.resourceVersion ?? (current as Any).metadata.resourceVersion } });

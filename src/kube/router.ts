@@ -302,7 +302,7 @@ async function scale(services: KubeServices, req: IncomingMessage, send: (status
       const type = patchType(req);
       const body = await readPatch(req);
       const before = await current();
-      const patched = checked("Scale", { value: objects.applyPatch(type, before, body), unknown: [] }, write, "patched") as { metadata?: { resourceVersion?: string } };
+      const patched = checked("Scale", { value: objects.applyPatch(type, "Scale", before, body), unknown: [] }, write, "patched") as { metadata?: { resourceVersion?: string } };
       // the version read is a precondition only when the patch set it (status writes move it all the time)
       if (patched.metadata?.resourceVersion === (before.metadata as Obj).resourceVersion) delete patched.metadata!.resourceVersion;
       return send(200, await objects.writeScale(services.db, r, key, patched, { dryRun }));

@@ -1,7 +1,6 @@
 // The kinds' description (src/kube/schema.ts) and what is derived from it: protobuf request
 // decoding, the unknown fields of server-side field validation, strategic-merge metadata.
 import { describe, expect, it } from "vitest";
-import { MERGE_KEYS } from "../../src/domain/patch.ts";
 import { unknownFields, validateFields } from "../../src/kube/field-validation.ts";
 import { decodeProtobuf } from "../../src/kube/protobuf.ts";
 import { patchMetadata, refOf, TYPES, typeNamed, typeOfKind } from "../../src/kube/schema.ts";
@@ -106,9 +105,17 @@ describe("the description", () => {
     }
   });
 
-  it("agrees with the merge keys strategic merge patch uses", () => {
-    const derived = { ...patchMetadata("Deployment").mergeKeys, ...patchMetadata("Pod").mergeKeys };
-    for (const [path, key] of Object.entries(MERGE_KEYS)) expect(derived[path], path).toBe(key);
-    expect(patchMetadata("Deployment").setLists).toContain("metadata.finalizers");
+  it("gives strategic merge patch upstream's merge keys and set lists", () => {
+    const deployment = patchMetadata("Deployment");
+    expect(deployment.mergeKeys).toMatchObject({
+      "metadata.ownerReferences": "uid",
+      "spec.template.spec.containers": "name",
+      "spec.template.spec.containers.env": "name",
+      "spec.template.spec.containers.ports": "containerPort",
+      "status.conditions": "type",
+    });
+    expect(deployment.setLists).toEqual(["metadata.finalizers", "spec.template.metadata.finalizers"]);
+    expect(patchMetadata("Pod").mergeKeys).toMatchObject({ "spec.containers": "name", "spec.containers.env": "name", "status.conditions": "type", "status.podIPs": "ip" });
+    expect(patchMetadata("Scale")).toEqual({ mergeKeys: { "metadata.ownerReferences": "uid" }, setLists: ["metadata.finalizers"] });
   });
 });

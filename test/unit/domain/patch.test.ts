@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonMergePatch, jsonPatch, PatchError, strategicMergePatch, type Json } from "../../../src/domain/patch.ts";
+import { jsonMergePatch, jsonPatch, PatchError, strategicMergePatch, type Json, type PatchMetadata } from "../../../src/domain/patch.ts";
 import { fieldsMatch, parseFieldSelector } from "../../../src/domain/fields.ts";
 
 const deployment = (containers: Json[]) => ({ metadata: { name: "web", labels: { app: "web" } }, spec: { replicas: 2, template: { spec: { containers } } } });
@@ -51,6 +51,11 @@ describe("jsonPatch (RFC 6902)", () => {
 });
 
 describe("strategicMergePatch", () => {
+  // upstream's patch tags on the Deployment fields these cases touch
+  const DEPLOYMENT: PatchMetadata = {
+    mergeKeys: { "spec.template.spec.containers": "name", "spec.template.spec.containers.env": "name", "spec.template.spec.containers.ports": "containerPort" },
+    setLists: ["metadata.finalizers"],
+  };
   it.each<[string, Json, Json, Json]>([
     ["set image merges the container by name", deployment([nginx, sidecar]), { spec: { template: { spec: { containers: [{ name: "nginx", image: "nginx:1.27" }] } } } }, deployment([{ ...nginx, image: "nginx:1.27" }, sidecar])],
     ["a new container is appended", deployment([nginx]), { spec: { template: { spec: { containers: [sidecar] } } } }, deployment([nginx, sidecar])],
@@ -65,7 +70,7 @@ describe("strategicMergePatch", () => {
     ["finalizers merge as a set", { metadata: { finalizers: ["a"] } }, { metadata: { finalizers: ["a", "b"] } }, { metadata: { finalizers: ["a", "b"] } }],
     ["$deleteFromPrimitiveList", { metadata: { finalizers: ["a", "b"] } }, { metadata: { "$deleteFromPrimitiveList/finalizers": ["a"] } }, { metadata: { finalizers: ["b"] } }],
   ])("%s", (_name, target, patch, expected) => {
-    expect(strategicMergePatch(target, patch)).toEqual(expected);
+    expect(strategicMergePatch(target, patch, DEPLOYMENT)).toEqual(expected);
   });
 
   it.each<[string, Json]>([
@@ -73,7 +78,7 @@ describe("strategicMergePatch", () => {
     ["an unknown directive", { spec: { $patch: "merge-harder" } }],
     ["a patch that is not an object", [1]],
   ])("refuses %s", (_name, patch) => {
-    expect(() => strategicMergePatch(deployment([nginx]), patch)).toThrow(PatchError);
+    expect(() => strategicMergePatch(deployment([nginx]), patch, DEPLOYMENT)).toThrow(PatchError);
   });
 });
 
