@@ -11,7 +11,7 @@ import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, respond, writ
 import type { DeletionPropagation } from "../domain/deletion.ts";
 import { nextGeneration, pauseEdit, restartEdit, resumeEdit, rollbackEdit, scaleEdit, setImageEdit, updateEdit, validDeployment, type DeploymentEdit, type DeploymentUpdate } from "../domain/edits.ts";
 import { semanticallyEqual } from "../domain/hash.ts";
-import { alreadyExists, checkPrecondition } from "../domain/refusals.ts";
+import { alreadyExists, checkPrecondition, type Preconditions } from "../domain/refusals.ts";
 import type { DeploymentInput } from "../domain/decoding.ts";
 import type { Deployment, DeploymentSpec } from "../domain/types.ts";
 
@@ -161,6 +161,6 @@ export function rollbackDeployment(db: Db, key: ObjectKey, toRevision: number, o
   });
 }
 
-export function deleteDeployment(db: Db, key: ObjectKey, policy: DeletionPropagation, options: WriteOptions = {}): Promise<DeploymentRow> {
-  return deleteOwner(db, "Deployment", key, policy, (tx, where) => read(tx, options.query, where));
+export function deleteDeployment(db: Db, key: ObjectKey, policy: DeletionPropagation, options: WriteOptions & { preconditions?: Preconditions } = {}): Promise<DeploymentRow> {
+  return deleteOwner(db, "Deployment", key, policy, (tx, where) => read(tx, options.query, where), options.preconditions);
 }

@@ -8,7 +8,7 @@ import { podDeletion } from "../domain/deletion.ts";
 import { mergeFieldErrors } from "../domain/field-errors.ts";
 import { semanticallyEqual } from "../domain/hash.ts";
 import { reportedPodStatus } from "../domain/pod-status.ts";
-import { assertValid } from "../domain/refusals.ts";
+import { assertValid, checkDeletePreconditions, type Preconditions } from "../domain/refusals.ts";
 import { unstorableTextErrors } from "../domain/storable-text.ts";
 import type { PodStatusInput } from "../domain/decoding.ts";
 import { validateNonNegativeInt, validatePodStatusInput } from "../domain/validation.ts";
@@ -44,9 +44,11 @@ export async function updatePodStatus(db: Db, key: ObjectKey, report: PodStatusI
  * Marks the pod terminating for `gracePeriodSeconds` (default: its terminationGracePeriodSeconds),
  * or removes it at once for 0 (podDeletion). Returns the pod as it now is, or as it was when removed.
  */
-export async function deletePod(db: Db, key: ObjectKey, gracePeriodSeconds: number | null | undefined, options: WriteOptions = {}): Promise<PodRow> {
+export async function deletePod(db: Db, key: ObjectKey, gracePeriodSeconds: number | null | undefined, options: WriteOptions & { preconditions?: Preconditions } = {}): Promise<PodRow> {
   const result = await writeTransaction(db, async (tx): Promise<PodRow | Written<PodRow>> => {
     const row = await find(tx, key, options.query);
+    // checked on the row read; lockAndVerify below confirms it is still the stored version
+    checkDeletePreconditions("Pod", key.name, { uid: row.uid, resourceVersion: String(row.resourceVersion) }, options.preconditions);
     if (gracePeriodSeconds != null) assertValid(validateNonNegativeInt(gracePeriodSeconds, "gracePeriodSeconds"));
     const deletion = podDeletion(podOf(row), gracePeriodSeconds, new Date());
     if (deletion.type === "none") return row;

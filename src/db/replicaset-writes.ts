@@ -8,7 +8,7 @@ import type { Tx } from "./tx.ts";
 import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, respond, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where, type Written } from "./writes.ts";
 import type { DeletionPropagation } from "../domain/deletion.ts";
 import { validReplicaSet } from "../domain/edits.ts";
-import { alreadyExists, assertValid } from "../domain/refusals.ts";
+import { alreadyExists, assertValid, type Preconditions } from "../domain/refusals.ts";
 import type { ReplicaSetInput } from "../domain/decoding.ts";
 import { validateReplicas } from "../domain/validation.ts";
 
@@ -74,6 +74,6 @@ export async function scaleReplicaSet(db: Db, key: ObjectKey, replicas: number, 
   return respond(result, (uid) => read(db, options.query, { uid }));
 }
 
-export function deleteReplicaSet(db: Db, key: ObjectKey, policy: DeletionPropagation, options: WriteOptions = {}): Promise<ReplicaSetRow> {
-  return deleteOwner(db, "ReplicaSet", key, policy, (tx, where) => read(tx, options.query, where));
+export function deleteReplicaSet(db: Db, key: ObjectKey, policy: DeletionPropagation, options: WriteOptions & { preconditions?: Preconditions } = {}): Promise<ReplicaSetRow> {
+  return deleteOwner(db, "ReplicaSet", key, policy, (tx, where) => read(tx, options.query, where), options.preconditions);
 }

@@ -11,7 +11,7 @@ import { TABLE } from "./kinds.ts";
 import { lockAndCheck, transaction, type Tx } from "./tx.ts";
 import { isObjectKey } from "../domain/names.ts";
 import { ownerDeletion, type DeletionPropagation } from "../domain/deletion.ts";
-import { alreadyExists, notFound } from "../domain/refusals.ts";
+import { alreadyExists, checkDeletePreconditions, notFound, type Preconditions } from "../domain/refusals.ts";
 import type { Kind } from "../domain/types.ts";
 
 export interface ObjectKey {
@@ -120,9 +120,12 @@ export async function deleteOwner<R extends OwnerRow>(
   key: ObjectKey,
   policy: DeletionPropagation,
   read: (tx: Tx, where: Where) => Promise<R | null>,
+  preconditions?: Preconditions,
 ): Promise<R> {
   const result = await writeTransaction(db, async (tx): Promise<R | Written<R>> => {
     const row = await findOrRefuse(kind, key, () => read(tx, { namespace_name: key }));
+    // checked on the row read; lockAndVerify below confirms it is still the stored version
+    checkDeletePreconditions(kind, key.name, { uid: row.uid, resourceVersion: String(row.resourceVersion) }, preconditions);
     const deletion = ownerDeletion({ deletionTimestamp: row.deletionTimestamp, finalizers: row.finalizers as string[] }, policy);
     if (deletion.type === "none") return row;
     await lockAndVerify(tx, kind, row);

@@ -45,3 +45,20 @@ export function checkPrecondition(kind: Kind, name: string, stored: string, expe
     `Operation cannot be fulfilled on ${RESOURCE[kind]} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
   );
 }
+
+/** DeleteOptions.preconditions: the uid and resourceVersion the object must have (unset: any). */
+export interface Preconditions {
+  uid?: string | null;
+  resourceVersion?: string | null;
+}
+
+/** Refuses, in upstream's words, a delete whose preconditions the stored object does not meet. */
+export function checkDeletePreconditions(kind: Kind, name: string, stored: { uid: string; resourceVersion: string }, p: Preconditions | undefined): void {
+  const failed =
+    p?.uid != null && p.uid !== stored.uid
+      ? `UID in precondition: ${p.uid}, UID in object meta: ${stored.uid}`
+      : p?.resourceVersion != null && p.resourceVersion !== stored.resourceVersion
+        ? `ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${stored.resourceVersion}`
+        : null;
+  if (failed) throw new Refusal("CONFLICT", `Operation cannot be fulfilled on ${RESOURCE[kind]} "${name}": Precondition failed: ${failed}`);
+}

@@ -17,7 +17,7 @@ import { semanticallyEqual, templatesEqualIgnoringHash } from "../domain/hash.ts
 import type { PodTemplateSpec } from "../domain/types.ts";
 import { matches, selectorToRequirements, formatSelector, type Requirement } from "../domain/labels.ts";
 import { jsonMergePatch, jsonPatch, strategicMergePatch, type Json, type PatchMetadata } from "../domain/patch.ts";
-import { Refusal } from "../domain/refusals.ts";
+import { checkDeletePreconditions, Refusal, type Preconditions } from "../domain/refusals.ts";
 import { objectJson, qualifiedName, RESOURCES, type Obj, type Resource } from "./codec.ts";
 import { patchMetadata } from "./schema.ts";
 import { badRequest, methodNotAllowed, notFound } from "./status.ts";
@@ -270,19 +270,28 @@ export interface DeleteOptions {
   propagationPolicy: DeletionPropagation;
   gracePeriodSeconds: number | null;
   dryRun: boolean;
+  preconditions: Preconditions | undefined;
 }
 
 /** The object as it now is (still terminating or finalizing), or null when it is gone. */
 export async function remove(db: Db, r: Resource, key: ObjectKey, options: DeleteOptions): Promise<Obj | null> {
-  if (options.dryRun) return get(db, r, key);
+  const { preconditions } = options;
+  if (options.dryRun) {
+    const current: Any = await get(db, r, key);
+    if (r.kind !== "Event") checkDeletePreconditions(r.kind, key.name, current.metadata, preconditions);
+    return current;
+  }
   switch (r.kind) {
     case "Deployment":
     case "ReplicaSet": {
-      const row = r.kind === "Deployment" ? await deployments.deleteDeployment(db, key, options.propagationPolicy) : await replicaSets.deleteReplicaSet(db, key, options.propagationPolicy);
+      const row =
+        r.kind === "Deployment"
+          ? await deployments.deleteDeployment(db, key, options.propagationPolicy, { preconditions })
+          : await replicaSets.deleteReplicaSet(db, key, options.propagationPolicy, { preconditions });
       return row.deletionTimestamp ? objectJson(r.kind, row as never) : null;
     }
     case "Pod": {
-      const row = await pods.deletePod(db, key, options.gracePeriodSeconds);
+      const row = await pods.deletePod(db, key, options.gracePeriodSeconds, { preconditions });
       return row.deletionTimestamp && options.gracePeriodSeconds !== 0 ? objectJson("Pod", row) : null;
     }
     default:

@@ -253,11 +253,11 @@ async function handle(services: KubeServices, req: IncomingMessage, res: ServerR
         return send(200, render(written));
       }
       case "DELETE": {
-        const body = ((await readBody(req, "DeleteOptions")).value ?? {}) as { propagationPolicy?: string; gracePeriodSeconds?: number; dryRun?: string[] };
+        const body = ((await readBody(req, "DeleteOptions")).value ?? {}) as { propagationPolicy?: string; gracePeriodSeconds?: number; dryRun?: string[]; preconditions?: objects.DeleteOptions["preconditions"] };
         const policy = (q.get("propagationPolicy") ?? body.propagationPolicy ?? "Background") as DeletionPropagation;
         if (!["Background", "Foreground", "Orphan"].includes(policy)) throw badRequest(`unsupported propagationPolicy: ${policy}`);
         const grace = q.get("gracePeriodSeconds") ?? body.gracePeriodSeconds;
-        const options = { propagationPolicy: policy, gracePeriodSeconds: grace == null ? null : Number(grace), dryRun: dryRun || (body.dryRun ?? []).includes("All") };
+        const options = { propagationPolicy: policy, gracePeriodSeconds: grace == null ? null : Number(grace), dryRun: dryRun || (body.dryRun ?? []).includes("All"), preconditions: body.preconditions };
         const still = await objects.remove(services.db, r, key, options);
         if (still) return sendJson(res, 200, still);
         return sendJson(res, 200, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name, group: r.group || undefined, kind: r.plural } });

@@ -207,6 +207,33 @@ describe("paged lists", () => {
   });
 });
 
+describe("DeleteOptions preconditions", () => {
+  it("a delete whose uid or resourceVersion precondition the object does not meet is a Conflict, and deletes nothing", async () => {
+    const path = "/apis/apps/v1/namespaces/agree/deployments/precond";
+    const created = await rest("POST", "/apis/apps/v1/namespaces/agree/deployments", {
+      metadata: { name: "precond" },
+      spec: { replicas: 0, selector: { matchLabels: { app: "precond" } }, template: { metadata: { labels: { app: "precond" } }, spec: { containers: [{ name: "c", image: "nginx:1.25" }] } } },
+    });
+    expect(created.status).toBe(201);
+    const { uid } = created.body.metadata;
+    const options = (preconditions: object) => ({ kind: "DeleteOptions", apiVersion: "v1", preconditions });
+    const otherUid = await rest("DELETE", path, options({ uid: "00000000-0000-0000-0000-000000000000" }));
+    expect([otherUid.status, otherUid.body.reason, otherUid.body.message]).toEqual([
+      409,
+      "Conflict",
+      `Operation cannot be fulfilled on deployments.apps "precond": Precondition failed: UID in precondition: 00000000-0000-0000-0000-000000000000, UID in object meta: ${uid}`,
+    ]);
+    const stale = await rest("DELETE", `${path}?dryRun=All`, options({ resourceVersion: "0" }));
+    expect([stale.status, stale.body.reason]).toEqual([409, "Conflict"]);
+    expect(stale.body.message).toMatch(/Precondition failed: ResourceVersion in precondition: 0, ResourceVersion in object meta: \d+$/);
+    expect((await rest("GET", path)).status).toBe(200);
+    // (the uid only: the controller may still write status, moving the resourceVersion)
+    const met = await rest("DELETE", path, options({ uid }));
+    expect(met.status).toBe(200);
+    expect((await rest("GET", path)).status).toBe(404);
+  });
+});
+
 describe("dryRun=All", () => {
   it("on every verb: the answer is the object as it would be, and nothing is written", async () => {
     const deployment = "/apis/apps/v1/namespaces/agree/deployments/from-rest";
