@@ -106,7 +106,7 @@ export function serveWatch(services: { db: Db; feed: ChangeFeed; hub: WatchHub; 
       const object = objectJson(kind, rowOf(kind, item.object) as never);
       if (item.position !== null) cursor = item.position;
       // labels are the hub's (with the previous labels); fields are checked on the object as it now is
-      if (item.type === "DELETED" || fieldsMatch(w.fields, selectableFields(object))) send(item.type, w.encode(object));
+      if (fieldsMatch(w.fields, selectableFields(object))) send(item.type, w.encode(object));
     }
     close();
   }

@@ -316,10 +316,14 @@ describe("watch", () => {
     const list = await rest("GET", "/apis/apps/v1/namespaces/agree/deployments");
     const from = list.body.metadata.resourceVersion;
     await rest("PATCH", "/apis/apps/v1/namespaces/agree/deployments/from-rest", { spec: { replicas: 1 } }, "application/merge-patch+json");
+    // another Deployment comes and goes: the field selector keeps its ADDED and DELETED out
+    const other = { metadata: { name: "other-w" }, spec: { replicas: 0, selector: { matchLabels: { app: "o" } }, template: { metadata: { labels: { app: "o" } }, spec: { containers: [{ name: "c", image: "nginx:1.25" }] } } } };
+    expect((await rest("POST", "/apis/apps/v1/namespaces/agree/deployments", other)).status).toBe(201);
+    expect((await rest("DELETE", "/apis/apps/v1/namespaces/agree/deployments/other-w")).status).toBe(200);
     const events = await watchLines(`/apis/apps/v1/namespaces/agree/deployments?watch=1&resourceVersion=${from}&fieldSelector=metadata.name%3Dfrom-rest&allowWatchBookmarks=true`, (e) => e.some((x) => x.type === "BOOKMARK"));
     const modified = events.filter((e) => e.type === "MODIFIED");
     expect(modified.length).toBeGreaterThan(0);
-    expect(modified.every((e) => e.object.metadata.name === "from-rest")).toBe(true);
+    expect(events.filter((e) => e.type !== "BOOKMARK").every((e) => e.object.metadata.name === "from-rest")).toBe(true);
     expect(BigInt(modified[0].object.metadata.resourceVersion)).toBeGreaterThan(BigInt(from));
     expect(modified.some((e) => e.object.spec.replicas === 1)).toBe(true);
     const bookmark = events.find((e) => e.type === "BOOKMARK");
