@@ -2,7 +2,8 @@
 // name, protobuf field number, type, description and patch metadata, as upstream's Go types carry
 // them (only the fields deploye serves). Everything else is derived from it: the OpenAPI v3
 // documents (openapi.ts), the protobuf request decoding (protobuf.ts), the unknown-field check
-// of server-side field validation (fields.ts), and the merge keys of strategic merge patches.
+// of server-side field validation (field-validation.ts), the merge keys and set lists of strategic
+// merge patches (patchMetadata), and the descriptions of the Table columns (table.ts).
 
 export type Scalar = "string" | "int32" | "int64" | "boolean" | "time" | "microTime" | "intOrString" | "quantity";
 
