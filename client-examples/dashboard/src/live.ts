@@ -12,14 +12,17 @@ interface WatchResult<T> {
   watch: { type: "ADDED" | "MODIFIED" | "DELETED"; resourceVersion: string; object: T | Record<string, never> };
 }
 
-type Variables = { namespace: string; resourceVersion?: string | null };
+/** what to watch: a namespace, and optionally only the objects matching a label selector */
+export type Scope = { namespace: string; labelSelector?: string };
+
+type Variables = Scope & { resourceVersion?: string | null };
 
 export interface LiveWatch {
   stop(): void;
 }
 
 /**
- * Follows `document` (a watch of one kind in `namespace`), calling `onChange` with the current
+ * Follows `document` (a watch of one kind in `scope`), calling `onChange` with the current
  * objects (a new Map each time) and `onState` on every change of the connection. `count` tells
  * how many objects there are now: a snapshot of none sends no event, so that is how an empty
  * namespace is told from one still loading.
@@ -27,7 +30,7 @@ export interface LiveWatch {
 export function liveWatch<T extends { metadata: { uid: string } }>(
   client: Client,
   document: TypedDocumentNode<WatchResult<T>, Variables>,
-  namespace: string,
+  scope: Scope,
   onChange: (objects: Map<string, T>) => void,
   onState: (state: ConnectionState) => void,
   count: () => Promise<number>,
@@ -63,7 +66,7 @@ export function liveWatch<T extends { metadata: { uid: string } }>(
         );
       }
       try {
-        for await (const { watch } of subscribe<WatchResult<T>, Variables>(client, document, { namespace, resourceVersion: resuming ? resourceVersion : null })) {
+        for await (const { watch } of subscribe<WatchResult<T>, Variables>(client, document, { ...scope, resourceVersion: resuming ? resourceVersion : null })) {
           if (stopped) return;
           if (first) {
             onState({ state: "live" });
