@@ -46,7 +46,7 @@ export function liveWatch<T extends { metadata: { uid: string } }>(
     if (!frame) frame = requestAnimationFrame(flush);
   };
   void (async () => {
-    /** the newest resourceVersion seen: where to resume */
+    /** the resourceVersion of the last event seen: where to resume */
     let resourceVersion: string | null = null;
     /** a change after the snapshot arrived: the snapshot is complete, so resuming is exact */
     let live = false;
@@ -79,7 +79,9 @@ export function liveWatch<T extends { metadata: { uid: string } }>(
           if (watch.type !== "ADDED") live = true;
           if (watch.type === "DELETED") objects.delete(object.metadata.uid);
           else objects.set(object.metadata.uid, object);
-          if (resourceVersion === null || BigInt(watch.resourceVersion) > BigInt(resourceVersion)) resourceVersion = watch.resourceVersion;
+          // the last one seen, as the contract says (not the highest: a paged listing's objects may
+          // carry versions above changes still to come)
+          resourceVersion = watch.resourceVersion;
           changed();
         }
       } catch (err) {
