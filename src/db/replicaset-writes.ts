@@ -1,5 +1,6 @@
 // The API's writes to ReplicaSets: a ReplicaSet created through the API has no owner; scaling and
 // deleting work on any ReplicaSet (a Deployment's controller then reconciles its own, as upstream).
+import { randomUUID } from "node:crypto";
 import type { Db } from "./client.ts";
 import { json, type ReplicaSetRow } from "./rows.ts";
 import { admitCreate, admitReplicas } from "./quotas.ts";
@@ -15,7 +16,28 @@ function read(tx: Tx, query: ReadShape | undefined, where: Where): Promise<Repli
   return tx.replicaSet.findUnique({ ...(query as object), where });
 }
 
-export async function createReplicaSet(db: Db, input: ReplicaSetInput, options: WriteOptions = {}): Promise<ReplicaSetRow> {
+/** The row a dry-run create answers: the validated input with what the insert would default. */
+function unsavedRow(data: Pick<ReplicaSetRow, "namespace" | "name" | "labels" | "annotations" | "replicas" | "selector" | "template" | "minReadySeconds">): ReplicaSetRow {
+  return {
+    ...data,
+    uid: randomUUID(),
+    resourceVersion: 0n,
+    generation: 1,
+    creationTimestamp: new Date(),
+    deletionTimestamp: null,
+    finalizers: [],
+    ownerReferences: [],
+    ownerUid: null,
+    statusReplicas: 0,
+    fullyLabeledReplicas: 0,
+    readyReplicas: 0,
+    availableReplicas: 0,
+    observedGeneration: 0,
+    conditions: [],
+  };
+}
+
+export async function createReplicaSet(db: Db, input: ReplicaSetInput, options: WriteOptions & { dryRun?: boolean } = {}): Promise<ReplicaSetRow> {
   const { metadata, spec } = validReplicaSet(input);
   const key = { namespace: metadata.namespace, name: metadata.name };
   const data = {
@@ -32,6 +54,7 @@ export async function createReplicaSet(db: Db, input: ReplicaSetInput, options: 
       throw alreadyExists("ReplicaSet", key.namespace, key.name);
     }
     admitReplicas(key.namespace, spec.replicas);
+    if (options.dryRun) return unsavedRow(data);
     await admitCreate(tx, "ReplicaSet", key.namespace);
     return insertOrRefuse("ReplicaSet", key, () => tx.replicaSet.create({ ...(options.query as object), data }));
   });

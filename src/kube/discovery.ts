@@ -6,7 +6,7 @@ import { apiVersionOf, RESOURCES, type Obj, type Resource } from "./codec.ts";
 
 export const VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-deploye", gitCommit: "", gitTreeState: "clean", buildDate: "", goVersion: "", compiler: "deploye", platform: "linux/amd64" };
 
-const VERBS: Record<string, string[]> = {
+export const VERBS: Record<string, string[]> = {
   Deployment: ["create", "delete", "get", "list", "patch", "update", "watch"],
   ReplicaSet: ["create", "delete", "get", "list", "patch", "update", "watch"],
   Pod: ["delete", "get", "list", "watch"],

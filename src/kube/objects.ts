@@ -12,14 +12,18 @@ import * as replicaSets from "../db/replicaset-writes.ts";
 import type { ObjectKey } from "../db/writes.ts";
 import type { DeletionPropagation } from "../domain/deletion.ts";
 import { fieldsMatch, type FieldRequirement } from "../domain/fields.ts";
-import { semanticallyEqual } from "../domain/hash.ts";
+import { decodeDeployment, type DeploymentInput } from "../domain/decoding.ts";
+import { semanticallyEqual, templatesEqualIgnoringHash } from "../domain/hash.ts";
+import type { PodTemplateSpec } from "../domain/types.ts";
 import { matches, selectorToRequirements, formatSelector, type Requirement } from "../domain/labels.ts";
 import { jsonMergePatch, jsonPatch, strategicMergePatch, type Json } from "../domain/patch.ts";
 import { Refusal } from "../domain/refusals.ts";
-import { objectJson, qualifiedName, type Obj, type Resource } from "./codec.ts";
+import { objectJson, qualifiedName, RESOURCES, type Obj, type Resource } from "./codec.ts";
 import { badRequest, methodNotAllowed, notFound } from "./status.ts";
 
 export const MAX_LIST = 500;
+const DEPLOYMENTS = RESOURCES.find((r) => r.kind === "Deployment")!;
+const REPLICA_SETS = RESOURCES.find((r) => r.kind === "ReplicaSet")!;
 
 type Any = any; // decoded request bodies, read field by field
 
@@ -44,13 +48,24 @@ export interface ListQuery {
   labels: Requirement[];
   fields: FieldRequirement[];
   limit: number;
-  after: PageKey | null;
+  after: After | null;
+}
+
+/** Where a list's next page starts: after `key`, with `listed` objects on the pages before. */
+export interface After {
+  key: PageKey;
+  listed: number;
 }
 
 export interface ListResult {
   resourceVersion: string;
   items: Obj[];
-  next: PageKey | null;
+  next: After | null;
+  /**
+   * How many objects the next pages hold (upstream's remainingItemCount): set when there is a
+   * next page and no selector (the selectors filter after the count, as upstream leaves it out).
+   */
+  remaining: number | null;
 }
 
 const labelsOf = (o: Any): Record<string, string> => o.metadata.labels ?? {};
@@ -66,12 +81,15 @@ export async function list(db: Db, r: Resource, q: ListQuery): Promise<ListResul
   if (name !== undefined && q.namespace !== null) {
     const row = await readObject(db, r.kind, { namespace: q.namespace, name });
     const items = row ? [objectJson(r.kind, row)].filter(keep) : [];
-    return { resourceVersion: position, items, next: null };
+    return { resourceVersion: position, items, next: null, remaining: null };
   }
   const involvedObjectName = r.kind === "Event" ? q.fields.find((f) => f.field === "involvedObject.name" && f.operator === "=")?.value : undefined;
-  const page = await readPage(db, r.kind, { namespace: q.namespace, requirements: q.labels, involvedObjectName }, { from: q.after, size: q.limit, backward: false }, {});
+  const page = await readPage(db, r.kind, { namespace: q.namespace, requirements: q.labels, involvedObjectName }, { from: q.after?.key ?? null, size: q.limit, backward: false }, {});
   const items = page.items.map((i) => objectJson(r.kind, i.row as RowOfKind[TableKind])).filter(keep);
-  return { resourceVersion: position, items, next: page.hasMore ? page.items.at(-1)!.key : null };
+  if (!page.hasMore) return { resourceVersion: position, items, next: null, remaining: null };
+  const listed = (q.after?.listed ?? 0) + page.items.length;
+  const selected = q.labels.length > 0 || q.fields.length > 0;
+  return { resourceVersion: position, items, next: { key: page.items.at(-1)!.key, listed }, remaining: selected ? null : Math.max(page.totalCount - listed, 0) };
 }
 
 export async function get(db: Db, r: Resource, key: ObjectKey): Promise<Obj> {
@@ -108,8 +126,7 @@ export async function create(db: Db, r: Resource, namespace: string, body: Any, 
     case "Deployment":
       return objectJson("Deployment", await deployments.createDeployment(db, input, { dryRun: options.dryRun }));
     case "ReplicaSet":
-      if (options.dryRun) throw badRequest("dryRun is not supported for replicasets");
-      return objectJson("ReplicaSet", await replicaSets.createReplicaSet(db, input));
+      return objectJson("ReplicaSet", await replicaSets.createReplicaSet(db, input, { dryRun: options.dryRun }));
     default:
       throw methodNotAllowed(`create is not supported on ${qualifiedName(r)}`);
   }
@@ -175,6 +192,41 @@ export async function patch(db: Db, r: Resource, key: ObjectKey, type: PatchType
       if (explicit || attempt >= MAX_PATCH_ATTEMPTS || !(err instanceof Refusal && err.code === "CONFLICT" && err.message.startsWith("Operation cannot be fulfilled"))) throw err;
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// rollback
+
+const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
+
+/** A template as the domain reads it (decoded and defaulted the way a Deployment's is). */
+function domainTemplate(namespace: string, selector: unknown, template: unknown): PodTemplateSpec {
+  return decodeDeployment({ metadata: { name: "template", namespace }, spec: { selector, template } } as DeploymentInput).value.spec.template;
+}
+
+/**
+ * The revision `kubectl rollout undo` rolls back to, or null for any other patch. kubectl (its
+ * DeploymentRollbacker) sends a JSON patch of exactly two replaces, `/spec/template` with an owned
+ * ReplicaSet's template and `/metadata/annotations`; the write then goes through the rollback edit
+ * (with its DeploymentRollback event) as GraphQL's rollbackDeployment does.
+ */
+export async function rollbackRevision(db: Db, key: ObjectKey, type: PatchType, patch: unknown): Promise<number | null> {
+  if (type !== "application/json-patch+json" || !Array.isArray(patch) || patch.length !== 2) return null;
+  const [template, annotations] = patch as Any[];
+  if (template?.op !== "replace" || template.path !== "/spec/template" || annotations?.op !== "replace" || annotations.path !== "/metadata/annotations") return null;
+  const deployment: Any = await get(db, DEPLOYMENTS, key);
+  const labels = selectorToRequirements({ matchLabels: deployment.spec.selector.matchLabels ?? {}, matchExpressions: deployment.spec.selector.matchExpressions ?? [] });
+  const owned = (await list(db, REPLICA_SETS, { namespace: key.namespace, labels, fields: [], limit: MAX_LIST, after: null })).items.filter((rs: Any) =>
+    (rs.metadata.ownerReferences ?? []).some((o: Any) => o.uid === deployment.metadata.uid && o.controller),
+  );
+  const wanted = domainTemplate(key.namespace, deployment.spec.selector, template.value);
+  const target: Any = owned.find((rs: Any) => templatesEqualIgnoringHash(domainTemplate(key.namespace, deployment.spec.selector, rs.spec.template), wanted));
+  const revision = Number(target?.metadata.annotations?.[REVISION_ANNOTATION]);
+  return Number.isSafeInteger(revision) && revision > 0 ? revision : null;
+}
+
+export async function rollback(db: Db, key: ObjectKey, revision: number): Promise<Obj> {
+  return objectJson("Deployment", await deployments.rollbackDeployment(db, key, revision));
 }
 
 // ---------------------------------------------------------------------------------------------

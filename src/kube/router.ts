@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ChangeFeed } from "../db/change-feed.ts";
 import type { Db } from "../db/client.ts";
-import { isPageKey, type PageKey } from "../db/pages.ts";
+import { isPageKey } from "../db/pages.ts";
 import type { DeletionPropagation } from "../domain/deletion.ts";
 import { FieldSelectorError, parseFieldSelector } from "../domain/fields.ts";
 import { parseSelector, SelectorParseError } from "../domain/labels.ts";
@@ -15,10 +15,13 @@ import type { Logger } from "../log.ts";
 import { authorize } from "./auth.ts";
 import { apiVersionOf, RESOURCES, type Obj, type Resource } from "./codec.ts";
 import { discovery, namespaceJson, namespaceList } from "./discovery.ts";
+import { openApiV3 } from "./openapi.ts";
+import { fieldValidationOf, validateFields, type FieldValidation } from "./field-validation.ts";
+import { decodeProtobuf, PROTOBUF, ProtobufError } from "./protobuf.ts";
 import * as objects from "./objects.ts";
 import { badRequest, methodNotAllowed, notFound, statusOf, StatusError } from "./status.ts";
 import { table, type IncludeObject } from "./table.ts";
-import { serveWatch } from "./watch.ts";
+import { serveWatch, type WatchHub } from "./watch.ts";
 
 export interface KubeServices {
   db: Db;
@@ -26,9 +29,11 @@ export interface KubeServices {
   log: Logger;
   /** the same token checks as GraphQL */
   auth: Auth;
+  /** the subscription hub GraphQL's watch uses: REST watches share its one feed read per batch */
+  hub: WatchHub;
 }
 
-const PREFIXES = ["/api", "/apis", "/version"];
+const PREFIXES = ["/api", "/apis", "/version", "/openapi"];
 
 /** The REST facade as a server route: claims /api, /apis and /version. */
 export function kubeRoute(services: KubeServices) {
@@ -69,10 +74,13 @@ function target(path: string): Target | null {
   return { resource, namespace, name: parts[1] ?? null, subresource: parts[2] ?? null };
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+const JSON_TYPES = ["application/json", ...objects.PATCH_TYPES];
+
+/** The body's bytes, within the body cap, and its media type. */
+async function readBytes(req: IncomingMessage): Promise<{ type: string; bytes: Buffer }> {
   const type = (req.headers["content-type"] ?? "application/json").split(";")[0].trim();
-  if (type !== "application/json" && !type.endsWith("+json")) {
-    throw new StatusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, ${objects.PATCH_TYPES.join(", ")}`);
+  if (type !== PROTOBUF && type !== "application/json" && !type.endsWith("+json")) {
+    throw new StatusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${[...JSON_TYPES, PROTOBUF].join(", ")}`);
   }
   const refusal = bodyRefusal(req);
   if (refusal) throw new StatusError(refusal.status, refusal.status === 413 ? "RequestEntityTooLarge" : "BadRequest", refusal.message);
@@ -83,12 +91,38 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new StatusError(413, "RequestEntityTooLarge", `request body over ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (text.trim() === "") return null;
+  return { type, bytes: Buffer.concat(chunks) };
+}
+
+/** A body of `kind` in JSON or protobuf, with the paths of the fields the kinds' description does not know. */
+async function readBody(req: IncomingMessage, kind: string): Promise<{ value: unknown; unknown: string[] }> {
+  const { type, bytes } = await readBytes(req);
+  if (type === PROTOBUF) {
+    try {
+      const { object, unknown } = decodeProtobuf(bytes, kind);
+      return { value: object, unknown };
+    } catch (err) {
+      if (err instanceof ProtobufError) throw badRequest(`the request body is not a ${kind} in protobuf: ${err.message}`);
+      throw err;
+    }
+  }
+  const text = bytes.toString("utf8");
+  if (text.trim() === "") return { value: null, unknown: [] };
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), unknown: [] };
   } catch {
     throw badRequest("the request body is not JSON");
+  }
+}
+
+/** A JSON body that is not an object of a kind: a patch. */
+async function readPatch(req: IncomingMessage): Promise<unknown> {
+  const { type, bytes } = await readBytes(req);
+  if (type === PROTOBUF) throw new StatusError(415, "UnsupportedMediaType", `a patch is JSON: ${objects.PATCH_TYPES.join(", ")}`);
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw badRequest("the patch is not JSON");
   }
 }
 
@@ -110,14 +144,17 @@ function listOptions(q: URLSearchParams, r: Resource, namespace: string | null):
   objects.checkFields(r, fields);
   const limit = Number(q.get("limit") ?? objects.MAX_LIST);
   if (!Number.isSafeInteger(limit) || limit < 0) throw badRequest("limit must be a non-negative integer");
-  return { namespace, labels, fields, limit: Math.min(limit || objects.MAX_LIST, objects.MAX_LIST), after: continueKey(q.get("continue"), r) };
+  return { namespace, labels, fields, limit: Math.min(limit || objects.MAX_LIST, objects.MAX_LIST), after: continueToken(q.get("continue"), r) };
 }
 
-function continueKey(token: string | null, r: Resource): PageKey | null {
+/** A list's `continue`: the last key listed and how many objects the pages so far held. */
+const encodeContinue = (after: objects.After) => Buffer.from(JSON.stringify(after)).toString("base64url");
+
+function continueToken(token: string | null, r: Resource): objects.After | null {
   if (!token) return null;
   try {
-    const key: unknown = JSON.parse(Buffer.from(token, "base64url").toString());
-    if (isPageKey(r.kind, key)) return key;
+    const after = JSON.parse(Buffer.from(token, "base64url").toString()) as objects.After;
+    if (isPageKey(r.kind, after.key) && Number.isSafeInteger(after.listed) && after.listed >= 0) return after;
   } catch {
     // fall through
   }
@@ -133,11 +170,17 @@ function wantsTable(req: IncomingMessage): boolean {
 const INCLUDE: Record<string, IncludeObject> = { None: "None", Metadata: "Metadata", Object: "Object" };
 
 async function handle(services: KubeServices, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-  const doc = discovery(path);
-  const t = doc ? null : target(path);
+  const openapi = openApiV3(path);
+  const doc = openapi === null ? discovery(path) : null;
+  const t = doc || openapi !== null ? null : target(path);
   const namespaceOfPath = /^\/api\/v1\/namespaces\/([^/]+)/.exec(path);
   const denied = await authorize(services.auth, req, t?.namespace ?? (namespaceOfPath ? decodeURIComponent(namespaceOfPath[1]) : null), doc !== null || (t === null && namespaceOfPath === null));
   if (denied) return sendJson(res, denied.code, denied.body);
+  if (openapi !== null) {
+    if (req.method !== "GET") throw methodNotAllowed(`${req.method} is not supported on ${path}`);
+    res.writeHead(200, { "content-type": "application/json" });
+    return void res.end(openapi);
+  }
   if (doc) {
     if (req.method !== "GET") throw methodNotAllowed(`${req.method} is not supported on ${path}`);
     return sendJson(res, 200, doc);
@@ -156,6 +199,11 @@ async function handle(services: KubeServices, req: IncomingMessage, res: ServerR
   const render = (o: Obj) => (asTable ? table(r.kind, [o], { resourceVersion: (o.metadata as Obj).resourceVersion }, include, now) : o);
   const name = t.name ?? "";
   const key = { namespace: t.namespace ?? "", name };
+  const write: WriteContext = { dryRun, validation: fieldValidationOf(q), warnings: [] };
+  const send = (status: number, body: unknown) => {
+    if (write.warnings.length) res.setHeader("Warning", write.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    sendJson(res, status, body);
+  };
   try {
     if (t.name === null) {
       if (req.method === "GET") {
@@ -173,33 +221,39 @@ async function handle(services: KubeServices, req: IncomingMessage, res: ServerR
           });
         }
         const page = await objects.list(services.db, r, options);
-        const listMeta = { resourceVersion: page.resourceVersion, ...(page.next ? { continue: Buffer.from(JSON.stringify(page.next)).toString("base64url") } : {}) };
+        const listMeta = {
+          resourceVersion: page.resourceVersion,
+          ...(page.next ? { continue: encodeContinue(page.next) } : {}),
+          ...(page.remaining !== null ? { remainingItemCount: page.remaining } : {}),
+        };
         if (asTable) return sendJson(res, 200, table(r.kind, page.items, listMeta, include, now));
         return sendJson(res, 200, { kind: `${r.kind}List`, apiVersion: apiVersionOf(r), metadata: listMeta, items: page.items });
       }
       if (req.method === "POST" && t.namespace !== null) {
-        const body = (await readBody(req)) as { metadata?: { name?: string } } | null;
+        const body = checked(r.kind, await readBody(req, r.kind), write) as { metadata?: { name?: string } } | null;
         key.name = body?.metadata?.name ?? "";
-        return sendJson(res, 201, render(await objects.create(services.db, r, t.namespace, body, { dryRun })));
+        return send(201, render(await objects.create(services.db, r, t.namespace, body, { dryRun })));
       }
       throw methodNotAllowed(`${req.method} is not supported on the collection ${path}`);
     }
     if (t.namespace === null) throw notFound(r, name);
-    if (t.subresource === "scale" && (r.kind === "Deployment" || r.kind === "ReplicaSet")) return await scale(services, req, res, r, key, dryRun);
+    if (t.subresource === "scale" && (r.kind === "Deployment" || r.kind === "ReplicaSet")) return await scale(services, req, send, r, key, write);
     if (t.subresource !== null) return sendJson(res, 404, new StatusError(404, "NotFound", "the server could not find the requested resource").body);
     switch (req.method) {
       case "GET":
         return sendJson(res, 200, render(await objects.get(services.db, r, key)));
       case "PUT":
-        return sendJson(res, 200, render(await objects.update(services.db, r, key, await readBody(req), { dryRun })));
+        return send(200, render(await objects.update(services.db, r, key, checked(r.kind, await readBody(req, r.kind), write), { dryRun })));
       case "PATCH": {
         const type = patchType(req);
-        const body = await readBody(req);
-        const written = await objects.patch(services.db, r, key, type, body, (o) => objects.update(services.db, r, key, o, { dryRun }));
-        return sendJson(res, 200, render(written));
+        const body = await readPatch(req);
+        const revision = r.kind === "Deployment" && !dryRun ? await objects.rollbackRevision(services.db, key, type, body) : null;
+        if (revision !== null) return send(200, render(await objects.rollback(services.db, key, revision)));
+        const written = await objects.patch(services.db, r, key, type, body, (o) => objects.update(services.db, r, key, checked(r.kind, { value: o, unknown: [] }, write, "patched"), { dryRun }));
+        return send(200, render(written));
       }
       case "DELETE": {
-        const body = ((await readBody(req)) ?? {}) as { propagationPolicy?: string; gracePeriodSeconds?: number; dryRun?: string[] };
+        const body = ((await readBody(req, "DeleteOptions")).value ?? {}) as { propagationPolicy?: string; gracePeriodSeconds?: number; dryRun?: string[] };
         const policy = (q.get("propagationPolicy") ?? body.propagationPolicy ?? "Background") as DeletionPropagation;
         if (!["Background", "Foreground", "Orphan"].includes(policy)) throw badRequest(`unsupported propagationPolicy: ${policy}`);
         const grace = q.get("gracePeriodSeconds") ?? body.gracePeriodSeconds;
@@ -216,27 +270,42 @@ async function handle(services: KubeServices, req: IncomingMessage, res: ServerR
   }
 }
 
+interface WriteContext {
+  dryRun: boolean;
+  validation: FieldValidation;
+  /** Warning headers of the answer (Warn: one per unknown field dropped) */
+  warnings: string[];
+}
+
+/** A written object of `kind` under the request's field validation: unknown fields refused, or dropped. */
+function checked(kind: string, body: { value: unknown; unknown: string[] }, write: WriteContext, source: "decoded" | "patched" = "decoded"): unknown {
+  const result = validateFields(kind, body.value, write.validation, source, body.unknown);
+  write.warnings.push(...result.warnings);
+  return result.body;
+}
+
 function patchType(req: IncomingMessage): objects.PatchType {
   const type = (req.headers["content-type"] ?? "").split(";")[0].trim();
   if ((objects.PATCH_TYPES as readonly string[]).includes(type)) return type as objects.PatchType;
   throw new StatusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${objects.PATCH_TYPES.join(", ")}`);
 }
 
-async function scale(services: KubeServices, req: IncomingMessage, res: ServerResponse, r: Resource, key: { namespace: string; name: string }, dryRun: boolean): Promise<void> {
+async function scale(services: KubeServices, req: IncomingMessage, send: (status: number, body: unknown) => void, r: Resource, key: { namespace: string; name: string }, write: WriteContext): Promise<void> {
   const current = () => objects.get(services.db, r, key).then(objects.scaleJson);
+  const { dryRun } = write;
   switch (req.method) {
     case "GET":
-      return sendJson(res, 200, await current());
+      return send(200, await current());
     case "PUT":
-      return sendJson(res, 200, await objects.writeScale(services.db, r, key, await readBody(req), { dryRun }));
+      return send(200, await objects.writeScale(services.db, r, key, checked("Scale", await readBody(req, "Scale"), write), { dryRun }));
     case "PATCH": {
       const type = patchType(req);
-      const body = await readBody(req);
+      const body = await readPatch(req);
       const before = await current();
-      const patched = objects.applyPatch(type, before, body) as { metadata?: { resourceVersion?: string } };
+      const patched = checked("Scale", { value: objects.applyPatch(type, before, body), unknown: [] }, write, "patched") as { metadata?: { resourceVersion?: string } };
       // the version read is a precondition only when the patch set it (status writes move it all the time)
       if (patched.metadata?.resourceVersion === (before.metadata as Obj).resourceVersion) delete patched.metadata!.resourceVersion;
-      return sendJson(res, 200, await objects.writeScale(services.db, r, key, patched, { dryRun }));
+      return send(200, await objects.writeScale(services.db, r, key, patched, { dryRun }));
     }
     default:
       throw methodNotAllowed(`${req.method} is not supported on scale`);

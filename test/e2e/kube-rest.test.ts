@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client.ts";
 import { compactChangeLog } from "../../src/db/compaction.ts";
+import { unknownFields } from "../../src/kube/field-validation.ts";
+import { typeOfKind } from "../../src/kube/schema.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -119,6 +121,87 @@ describe("GraphQL and REST agree", () => {
   });
 });
 
+describe("paged lists", () => {
+  it("limit and continue walk every object once; remainingItemCount counts the rest, and is left out under a selector", async () => {
+    const all = (await rest("GET", "/apis/apps/v1/namespaces/agree/replicasets")).body.items.map((o: any) => o.metadata.name);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const seen: string[] = [];
+    let token = "";
+    for (;;) {
+      const page = await rest("GET", `/apis/apps/v1/namespaces/agree/replicasets?limit=1${token ? `&continue=${token}` : ""}`);
+      seen.push(...page.body.items.map((o: any) => o.metadata.name));
+      if (!page.body.metadata.continue) {
+        expect(page.body.metadata.remainingItemCount).toBeUndefined();
+        break;
+      }
+      expect(page.body.metadata.remainingItemCount).toBe(all.length - seen.length);
+      token = page.body.metadata.continue;
+    }
+    expect(seen).toEqual(all);
+    const selected = await rest("GET", `/apis/apps/v1/namespaces/agree/replicasets?limit=1&labelSelector=app`);
+    expect(selected.body.metadata.continue).toBeDefined();
+    expect(selected.body.metadata.remainingItemCount).toBeUndefined();
+    const forged = await rest("GET", `/apis/apps/v1/namespaces/agree/replicasets?limit=1&continue=${Buffer.from('{"key":["agree"],"listed":-1}').toString("base64url")}`);
+    expect([forged.status, forged.body.reason]).toEqual([400, "BadRequest"]);
+  });
+});
+
+describe("dryRun=All", () => {
+  it("on every verb: the answer is the object as it would be, and nothing is written", async () => {
+    const deployment = "/apis/apps/v1/namespaces/agree/deployments/from-rest";
+    const before = (await rest("GET", deployment)).body;
+    const template = { metadata: { labels: { app: "dry" } }, spec: { containers: [{ name: "c", image: "nginx:1.25" }] } };
+    const writes: [string, string, unknown, string?][] = [
+      ["POST", "/apis/apps/v1/namespaces/agree/deployments", { metadata: { name: "dry" }, spec: { replicas: 1, selector: { matchLabels: { app: "dry" } }, template } }],
+      ["POST", "/apis/apps/v1/namespaces/agree/replicasets", { metadata: { name: "dry-rs" }, spec: { replicas: 1, selector: { matchLabels: { app: "dry" } }, template } }],
+      ["PUT", deployment, { ...before, metadata: { ...before.metadata, resourceVersion: undefined }, spec: { ...before.spec, replicas: 4 } }],
+      ["PATCH", deployment, { spec: { replicas: 4 } }, "application/strategic-merge-patch+json"],
+      ["PUT", `${deployment}/scale`, { spec: { replicas: 4 } }],
+      ["PATCH", `${deployment}/scale`, { spec: { replicas: 4 } }, "application/merge-patch+json"],
+      ["DELETE", deployment, undefined],
+    ];
+    for (const [method, path, body, type] of writes) {
+      const answer = await rest(method, `${path}?dryRun=All`, body, type);
+      expect(answer.status, `${method} ${path}`).toBeLessThan(300);
+      if (method === "PUT" || method === "PATCH") expect(answer.body.spec.replicas, `${method} ${path}`).toBe(4);
+    }
+    expect((await rest("GET", "/apis/apps/v1/namespaces/agree/deployments/dry")).status).toBe(404);
+    expect((await rest("GET", "/apis/apps/v1/namespaces/agree/replicasets/dry-rs")).status).toBe(404);
+    const after = (await rest("GET", deployment)).body;
+    // (the controller may still write status meanwhile: the spec and generation are the API's)
+    expect([after.metadata.generation, after.spec.replicas]).toEqual([before.metadata.generation, before.spec.replicas]);
+  });
+});
+
+describe("the kinds' description", () => {
+  it("covers every field the codec writes, so an object read can be written back under fieldValidation=Strict", async () => {
+    await waitFor(() => rest("GET", "/api/v1/namespaces/agree/events"), (r) => r.body.items.length > 0, { what: "events" });
+    for (const path of ["/apis/apps/v1/namespaces/agree/deployments", "/apis/apps/v1/namespaces/agree/replicasets", "/api/v1/namespaces/agree/pods", "/api/v1/namespaces/agree/events", "/api/v1/namespaces"]) {
+      const { body } = await rest("GET", path);
+      expect(body.items.length, path).toBeGreaterThan(0);
+      expect(unknownFields(typeOfKind(body.kind), body).unknown, path).toEqual([]);
+    }
+    const scale = await rest("GET", "/apis/apps/v1/namespaces/agree/deployments/from-gql/scale");
+    expect(unknownFields(typeOfKind("Scale"), scale.body).unknown).toEqual([]);
+    const missing = await rest("GET", "/apis/apps/v1/namespaces/agree/deployments/nope");
+    expect(unknownFields(typeOfKind("Status"), missing.body).unknown).toEqual([]);
+    const path = "/apis/apps/v1/namespaces/agree/deployments/from-gql";
+    const put = await rest("PUT", `${path}?fieldValidation=Strict`, (await rest("GET", path)).body);
+    expect(put.status).toBe(200);
+  });
+
+  it("fieldValidation: Strict refuses an unknown field, Warn answers a Warning header, an unknown mode is a BadRequest", async () => {
+    const path = "/apis/apps/v1/namespaces/agree/deployments/from-gql";
+    const strict = await rest("PATCH", `${path}?fieldValidation=Strict`, { spec: { foo: 1, template: { spec: { containers: [{ name: "c", bar: 2 }] } } } }, "application/strategic-merge-patch+json");
+    expect([strict.status, strict.body.reason, strict.body.message]).toEqual([400, "BadRequest", 'strict decoding error: unknown field "spec.foo", unknown field "spec.template.spec.containers[0].bar"']);
+    const res = await fetch(`${base}${path}`, { method: "PATCH", headers: { "content-type": "application/merge-patch+json" }, body: JSON.stringify({ spec: { foo: 1 } }) });
+    expect([res.status, res.headers.get("warning")]).toEqual([200, '299 - "unknown field \\"spec.foo\\""']);
+    expect((await res.json()).spec.foo).toBeUndefined();
+    const bad = await rest("PATCH", `${path}?fieldValidation=Loose`, { spec: {} }, "application/merge-patch+json");
+    expect([bad.status, bad.body.reason]).toEqual([400, "BadRequest"]);
+  });
+});
+
 /** Reads a watch's lines until `done` says stop; then aborts it. */
 async function watchLines(path: string, done: (events: any[]) => boolean): Promise<any[]> {
   const controller = new AbortController();
@@ -155,6 +238,28 @@ describe("watch", () => {
     expect(bookmark.object.kind).toBe("Deployment");
     expect(BigInt(bookmark.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(BigInt(modified.at(-1).object.metadata.resourceVersion));
   }, 20_000);
+
+  it("is a subscriber of the GraphQL subscription hub (one feed read per batch for every watcher), freed when the client goes", async () => {
+    // the earlier watches of this file were aborted: they leave the hub too
+    await waitFor(async () => app.hub.stats().subscribers, (n) => n === 0, { what: "earlier watches to leave the hub" });
+    const before = 0;
+    const controller = new AbortController();
+    const res = await fetch(`${base}/api/v1/namespaces/agree/pods?watch=1`, { signal: controller.signal });
+    expect(res.status).toBe(200);
+    await waitFor(async () => app.hub.stats().subscribers, (n) => n === before + 1, { what: "the REST watch to join the hub" });
+    controller.abort();
+    await waitFor(async () => app.hub.stats().subscribers, (n) => n === before, { what: "the REST watch to leave the hub" });
+  });
+
+  it("events (not replayed by the hub) are read from the change log: the existing ones, then new ones", async () => {
+    const existing = (await rest("GET", "/api/v1/namespaces/agree/events")).body.items.length;
+    const watching = watchLines("/api/v1/namespaces/agree/events?watch=1", (e) => e.length > existing);
+    await waitFor(() => rest("PATCH", "/apis/apps/v1/namespaces/agree/deployments/from-rest", { spec: { replicas: 3 } }, "application/merge-patch+json"), (r) => r.status === 200, { what: "the scale" });
+    const events = await watching;
+    expect(events.length).toBeGreaterThan(existing);
+    expect(events.every((e) => e.type === "ADDED" && e.object.kind === "Event")).toBe(true);
+    expect(events.at(-1).object.reason).toBe("ScalingReplicaSet");
+  });
 
   it("ends with 410 Expired from a compacted resourceVersion", async () => {
     const db = createDb(app.databaseUrl);

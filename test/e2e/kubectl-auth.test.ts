@@ -41,7 +41,7 @@ beforeAll(async () => {
   tokens.teamA = (await store.create({ name: "team-a-editor", role: "editor", namespaces: ["team-a"] })).secret;
   const manifest = join(dir, "web.json");
   writeFileSync(manifest, JSON.stringify({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "team-a" }, spec: { replicas: 1, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "nginx", image: "nginx:1.25" }] } } } }));
-  expect(await kubectl(BOOT, "apply", "--validate=false", "-f", manifest)).toMatchObject({ code: 0, stdout: "deployment.apps/web created\n" });
+  expect(await kubectl(BOOT, "apply", "-f", manifest)).toMatchObject({ code: 0, stdout: "deployment.apps/web created\n" });
 });
 afterAll(async () => {
   await db?.$disconnect();

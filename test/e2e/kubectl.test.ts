@@ -1,7 +1,7 @@
 // The real kubectl (Debian's package, v1.32) against the REST facade: its output lines and exit
 // codes, the way a user runs it (`kubectl --server http://127.0.0.1:PORT`).
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,9 +78,54 @@ describe("discovery", () => {
   });
 });
 
+describe("OpenAPI v3", () => {
+  it("explain deploy.spec.strategy", async () => {
+    const out = (await ok("explain", "deploy.spec.strategy")).split("\n").map((l) => l.trimEnd());
+    expect(out.slice(0, 4)).toEqual(["GROUP:      apps", "KIND:       Deployment", "VERSION:    v1", ""]);
+    expect(out).toContain("FIELD: strategy <DeploymentStrategy>");
+    expect(out).toContain("    The deployment strategy to use to replace existing pods with new ones.");
+    expect(out).toContain("  rollingUpdate\t<RollingUpdateDeployment>");
+    expect(out).toContain("  type\t<string>");
+    expect(out).toContain("  enum: Recreate, RollingUpdate");
+    const unknown = await kubectl("explain", "deploy.spec.nope");
+    expect([unknown.code, unknown.stderr.trim()]).toEqual([1, 'error: field "nope" does not exist']);
+  });
+});
+
+describe("field validation", () => {
+  // in its own namespace: the get tests count what team-a holds
+  const withUnknownField = (name = "strict") => {
+    const file = manifest(name, { replicas: 1, namespace: "team-v" });
+    const o = JSON.parse(readFileSync(file, "utf8"));
+    o.spec.foo = "bar";
+    writeFileSync(file, JSON.stringify(o));
+    return file;
+  };
+
+  it("kubectl apply sends fieldValidation=Strict: an unknown field is refused on create and on patch", async () => {
+    const file = withUnknownField();
+    const created = await kubectl("apply", "-f", file);
+    expect([created.code, created.stderr.trim()]).toEqual([1, `Error from server (BadRequest): error when creating "${file}": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo"`]);
+    expect((await kubectl("get", "deploy", "strict", "-n", "team-v")).code).toBe(1);
+    expect((await ok("apply", "-f", manifest("strict", { replicas: 1, namespace: "team-v" }))).trim()).toBe("deployment.apps/strict created");
+    const patched = await kubectl("apply", "-f", file);
+    expect(patched.code).toBe(1);
+    expect(patched.stderr.trim().split("\n").at(-1)).toBe(`for: "${file}": error when patching "${file}": strict decoding error: unknown field "spec.foo"`);
+  });
+
+  it("--validate=warn: the field is dropped and kubectl prints the server's warning; --validate=false drops it silently", async () => {
+    const warned = await kubectl("apply", "--validate=warn", "-f", withUnknownField());
+    expect([warned.code, warned.stdout.trim(), warned.stderr.trim()]).toEqual([0, "deployment.apps/strict configured", 'Warning: unknown field "spec.foo"']);
+    expect((await getJson("deploy", "strict", "-n", "team-v")).spec.foo).toBeUndefined();
+    const ignored = await kubectl("create", "--validate=false", "-f", withUnknownField("ignored"));
+    expect([ignored.code, ignored.stdout.trim(), ignored.stderr]).toEqual([0, "deployment.apps/ignored created", ""]);
+    expect((await getJson("deploy", "ignored", "-n", "team-v")).spec.foo).toBeUndefined();
+  });
+});
+
 describe("get", () => {
   beforeAll(async () => {
-    await ok("apply", "--validate=false", "-f", manifest("web", { replicas: 3 }));
+    await ok("apply", "-f", manifest("web", { replicas: 3 }));
     await ok("rollout", "status", "deploy/web", "-n", "team-a", "--timeout=30s");
   });
 
@@ -125,9 +170,9 @@ describe("get", () => {
   it("answers errors as kube-apiserver words them", async () => {
     const missing = await kubectl("get", "deploy", "nope", "-n", "team-a");
     expect([missing.code, missing.stderr.trim()]).toEqual([1, 'Error from server (NotFound): deployments.apps "nope" not found']);
-    const again = await kubectl("create", "--validate=false", "-f", manifest("web"));
+    const again = await kubectl("create", "-f", manifest("web"));
     expect([again.code, again.stderr.trim()]).toEqual([1, `Error from server (AlreadyExists): error when creating "${again.stderr.match(/"(\/[^"]+)"/)![1]}": deployments.apps "web" already exists`]);
-    const bad = await kubectl("apply", "--validate=false", "-f", manifest("bad", { replicas: -1, image: "" }));
+    const bad = await kubectl("apply", "-f", manifest("bad", { replicas: -1, image: "" }));
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('The Deployment "bad" is invalid: ');
     expect(bad.stderr).toContain("spec.replicas: Invalid value: -1: must be greater than or equal to 0");
@@ -135,7 +180,7 @@ describe("get", () => {
     const d = await getJson("deploy", "web", "-n", "team-a");
     const stale = join(dir, "stale.json");
     writeFileSync(stale, JSON.stringify({ ...d, metadata: { ...d.metadata, resourceVersion: "1" } }));
-    const conflict = await kubectl("replace", "--validate=false", "-f", stale);
+    const conflict = await kubectl("replace", "-f", stale);
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toContain('Error from server (Conflict): error when replacing');
     expect(conflict.stderr).toContain('Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again');
@@ -157,28 +202,44 @@ describe("get", () => {
 });
 
 describe("writes", () => {
+  it("create deployment (kubectl sends the object in protobuf)", async () => {
+    const created = await kubectl("create", "deployment", "made", "--image=nginx:1.25", "--replicas=3", "--port=8080", "-n", "team-a");
+    expect([created.code, created.stdout.trim(), created.stderr]).toEqual([0, "deployment.apps/made created", ""]);
+    const d = await getJson("deploy", "made", "-n", "team-a");
+    expect([d.spec.replicas, d.spec.selector.matchLabels, d.spec.template.metadata.labels, d.metadata.labels]).toEqual([3, { app: "made" }, { app: "made" }, { app: "made" }]);
+    const [c] = d.spec.template.spec.containers;
+    expect([c.name, c.image, c.ports]).toEqual(["nginx", "nginx:1.25", [{ containerPort: 8080, protocol: "TCP" }]]);
+    await ok("rollout", "status", "deploy/made", "-n", "team-a", "--timeout=30s");
+    expect(lines(await ok("get", "deploy", "made", "-n", "team-a", "--no-headers"))[0].slice(0, 4)).toEqual(["made", "3/3", "3", "3"]);
+    const dry = await kubectl("create", "deployment", "dry", "--image=nginx:1.25", "-n", "team-a", "--dry-run=server");
+    expect([dry.code, dry.stdout.trim()]).toEqual([0, "deployment.apps/dry created (server dry run)"]);
+    expect((await kubectl("get", "deploy", "dry", "-n", "team-a")).code).toBe(1);
+    const again = await kubectl("create", "deployment", "made", "--image=nginx:1.25", "-n", "team-a");
+    expect([again.code, again.stderr.trim()]).toEqual([1, 'error: failed to create deployment: deployments.apps "made" already exists']);
+  });
+
   it("apply after an edit: containers merge by name, the last-applied annotation is kept", async () => {
-    expect((await ok("apply", "--validate=false", "-f", manifest("site"))).trim()).toBe("deployment.apps/site created");
+    expect((await ok("apply", "-f", manifest("site"))).trim()).toBe("deployment.apps/site created");
     const first = await getJson("deploy", "site", "-n", "team-a");
     expect(JSON.parse(first.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]).spec.replicas).toBe(2);
-    expect((await ok("apply", "--validate=false", "-f", manifest("site", { image: "nginx:1.26", env: { MODE: "blue" } }))).trim()).toBe("deployment.apps/site configured");
+    expect((await ok("apply", "-f", manifest("site", { image: "nginx:1.26", env: { MODE: "blue" } }))).trim()).toBe("deployment.apps/site configured");
     const second = await getJson("deploy", "site", "-n", "team-a");
     const [c] = second.spec.template.spec.containers;
     expect([c.name, c.image, c.env, c.ports]).toEqual(["nginx", "nginx:1.26", [{ name: "MODE", value: "blue" }], [{ containerPort: 80, protocol: "TCP" }]]);
     expect(JSON.parse(second.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]).spec.template.spec.containers[0].image).toBe("nginx:1.26");
     expect(second.metadata.generation).toBe(first.metadata.generation + 1);
-    expect((await ok("apply", "--validate=false", "-f", manifest("site", { image: "nginx:1.26", env: { MODE: "blue" } }))).trim()).toBe("deployment.apps/site unchanged");
+    expect((await ok("apply", "-f", manifest("site", { image: "nginx:1.26", env: { MODE: "blue" } }))).trim()).toBe("deployment.apps/site unchanged");
   });
 
   it("dry-run=server writes nothing", async () => {
-    expect((await ok("apply", "--validate=false", "--dry-run=server", "-f", manifest("ghost"))).trim()).toBe("deployment.apps/ghost created (server dry run)");
+    expect((await ok("apply", "--dry-run=server", "-f", manifest("ghost"))).trim()).toBe("deployment.apps/ghost created (server dry run)");
     expect((await kubectl("get", "deploy", "ghost", "-n", "team-a")).code).toBe(1);
     expect((await ok("scale", "deploy/site", "--replicas=7", "-n", "team-a", "--dry-run=server")).trim()).toBe("deployment.apps/site scaled (server dry run)");
     expect((await getJson("deploy", "site", "-n", "team-a")).spec.replicas).toBe(2);
   });
 
   it("scale through /scale, set image, and the rollout commands", async () => {
-    await ok("apply", "--validate=false", "-f", manifest("app", { replicas: 2 }));
+    await ok("apply", "-f", manifest("app", { replicas: 2 }));
     expect((await ok("scale", "deploy/app", "--replicas=3", "-n", "team-a")).trim()).toBe("deployment.apps/app scaled");
     expect((await ok("rollout", "status", "deploy/app", "-n", "team-a", "--timeout=30s")).trim().split("\n").at(-1)).toBe('deployment "app" successfully rolled out');
     expect((await ok("set", "image", "deploy/app", "nginx=nginx:1.27", "-n", "team-a")).trim()).toBe("deployment.apps/app image updated");
@@ -201,7 +262,7 @@ describe("writes", () => {
   });
 
   it("rollout status exits 1 at --timeout when the rollout is stalled", async () => {
-    await ok("apply", "--validate=false", "-f", manifest("stuck", { replicas: 1 }));
+    await ok("apply", "-f", manifest("stuck", { replicas: 1 }));
     await ok("rollout", "status", "deploy/stuck", "-n", "team-a", "--timeout=30s");
     await ok("rollout", "pause", "deploy/stuck", "-n", "team-a");
     await ok("set", "image", "deploy/stuck", "nginx=nginx:1.27", "-n", "team-a");
@@ -214,10 +275,12 @@ describe("writes", () => {
     const out = await ok("describe", "deploy/app", "-n", "team-a");
     expect(out).toMatch(/^Name:\s+app$/m);
     expect(out).toMatch(/Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set app-/);
+    // rollout undo --to-revision=1 above: the REST patch went through the rollback edit
+    expect(out).toMatch(/Normal\s+DeploymentRollback\s+\S+\s+deployment-controller\s+Rolled back deployment "app" to revision 1$/m);
   });
 
   it("delete with the three cascades, and a pod with --grace-period=0 --force", async () => {
-    for (const name of ["bg", "fg", "or"]) await ok("apply", "--validate=false", "-f", manifest(name, { replicas: 1, grace: 1 }));
+    for (const name of ["bg", "fg", "or"]) await ok("apply", "-f", manifest(name, { replicas: 1, grace: 1 }));
     for (const name of ["bg", "fg", "or"]) await ok("rollout", "status", `deploy/${name}`, "-n", "team-a", "--timeout=30s");
     expect((await ok("delete", "deploy/bg", "-n", "team-a", "--cascade=background")).trim()).toBe('deployment.apps "bg" deleted');
     expect((await ok("delete", "deploy/or", "-n", "team-a", "--cascade=orphan")).trim()).toBe('deployment.apps "or" deleted');
