@@ -30,7 +30,7 @@ export interface WatchItem {
   kind: ChangeKind;
   /** the object as to_jsonb wrote it (see rowOf) */
   object: Record<string, unknown>;
-  /** the change-log position a client that got this item has every change through (null inside a snapshot) */
+  /** the change-log position a client that got this item has every change through (null inside a listing) */
   position: bigint | null;
 }
 
