@@ -206,7 +206,7 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 120 s:\n${out}`)), 120_000);
     const onData = () => {
-      const m = /serving GraphQL and GraphiQL at (\S+)/.exec(out);
+      const m = /serving GraphQL and GraphiQL at ([^\s"]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
@@ -239,7 +239,9 @@ export function rssKb(pid: number): number {
 // ---------- GraphQL over HTTP ----------
 export async function gql<T = any>(url: string, query: string, variables?: unknown): Promise<T> {
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  const text = await res.text();
+  if (!res.ok && !text.startsWith("{")) throw new Error(`${url}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  const body = JSON.parse(text) as { data?: T; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data as T;
 }

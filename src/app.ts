@@ -75,7 +75,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     stops.push(() => compactor.stop());
     const server = await startServer(
       { db, feed },
-      { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer, security: config, tls: config.tlsCert && config.tlsKey ? { cert: config.tlsCert, key: config.tlsKey } : null, metrics, metricsPublic: config.metricsPublic, sseReservationMs: config.sseReservationMs, connectionsPerAddress: config.connectionsPerAddress, drainMs: config.shutdownTimeoutMs / 2 },
+      { host: config.host, port: config.port, log, subscriptionBuffer: config.subscriptionBuffer, security: config, tls: config.tlsCert && config.tlsKey ? { cert: config.tlsCert, key: config.tlsKey } : null, metrics, metricsPublic: config.metricsPublic, sseReservationMs: config.sseReservationMs, connectionsPerAddress: config.connectionsPerAddress, requestTimeouts: { headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs }, drainMs: config.shutdownTimeoutMs / 2 },
     );
     stops.push(() => server.close());
     return { url: server.url, databaseUrl, feed, hub: server.hub, controllers, nodeAgent, metrics, stop: stopAll };

@@ -2,6 +2,7 @@
 // A bad value is a user mistake: it is reported in one line naming the variable (ConfigError),
 // and main.ts exits with status 2 without a stack trace.
 import { accessSync, constants } from "node:fs";
+import { DEFAULT_REQUEST_TIMEOUTS } from "./http/timeouts.ts";
 
 /** Namespace quotas (src/domain/quota.ts): generous, finite; ten full-size (10 000-replica) Deployments' worth of pods. */
 export const DEFAULT_QUOTAS = { pods: 100_000, replicaSets: 10_000, deployments: 2_000 };
@@ -56,8 +57,16 @@ export interface Config {
   tlsKey: string | null;
   /** concurrent HTTP connections (WebSockets and event streams included) per client address */
   connectionsPerAddress: number;
+  /** how long a client may take to send a request's headers, and the whole request */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   /** how long a graphql-sse reservation (PUT) may wait for its event stream (GET) */
   sseReservationMs: number;
+  /** graphql-sse reservations waiting for their event stream, per client address and per process */
+  sseReservationsPerAddress: number;
+  sseReservations: number;
+  /** queries and subscriptions one WebSocket may run at once */
+  wsOperationsPerSocket: number;
   /** namespace quotas (src/domain/quota.ts): objects of each kind one namespace may hold */
   quotaPods: number;
   quotaReplicaSets: number;
@@ -172,6 +181,11 @@ export const OPTIONS: Option[] = [
   { env: "SUBSCRIPTIONS", flag: "--subscriptions", key: "subscriptions", default: 10_000, parse: int(1, 1_000_000), help: "concurrent subscriptions per process" },
   { env: "CONNECTIONS_PER_ADDRESS", flag: "--connections-per-address", key: "connectionsPerAddress", default: 1000, parse: int(1, 1_000_000), help: "concurrent connections per client address (429 past it)" },
   { env: "SSE_RESERVATION_MS", flag: "--sse-reservation-ms", key: "sseReservationMs", default: 30_000, parse: int(100, 600_000), help: "a graphql-sse reservation without its event stream ends after this (ms)" },
+  { env: "HEADERS_TIMEOUT_MS", flag: "--headers-timeout-ms", key: "headersTimeoutMs", default: DEFAULT_REQUEST_TIMEOUTS.headersMs, parse: int(100, 600_000), help: "a request's headers must arrive within this (ms), else 408 and close" },
+  { env: "REQUEST_TIMEOUT_MS", flag: "--request-timeout-ms", key: "requestTimeoutMs", default: DEFAULT_REQUEST_TIMEOUTS.requestMs, parse: int(100, 3_600_000), help: "a whole request, body included, must arrive within this (ms), else 408 and close" },
+  { env: "SSE_RESERVATIONS_PER_ADDRESS", flag: "--sse-reservations-per-address", key: "sseReservationsPerAddress", default: 100, parse: int(1, 1_000_000), help: "graphql-sse reservations one client address may hold unconnected (429 past it)" },
+  { env: "SSE_RESERVATIONS", flag: "--sse-reservations", key: "sseReservations", default: 10_000, parse: int(1, 1_000_000), help: "graphql-sse reservations held unconnected per process (429 past it)" },
+  { env: "WS_OPERATIONS_PER_SOCKET", flag: "--ws-operations-per-socket", key: "wsOperationsPerSocket", default: 100, parse: int(1, 1_000_000), help: "queries and subscriptions one WebSocket may run at once (RATE_LIMITED past it)" },
   { env: "QUOTA_PODS_PER_NAMESPACE", flag: "--quota-pods-per-namespace", key: "quotaPods", default: DEFAULT_QUOTAS.pods, parse: int(1, 100_000_000), help: "pods one namespace may hold (QUOTA_EXCEEDED past it)" },
   { env: "QUOTA_REPLICASETS_PER_NAMESPACE", flag: "--quota-replicasets-per-namespace", key: "quotaReplicaSets", default: DEFAULT_QUOTAS.replicaSets, parse: int(1, 100_000_000), help: "ReplicaSets one namespace may hold" },
   { env: "QUOTA_DEPLOYMENTS_PER_NAMESPACE", flag: "--quota-deployments-per-namespace", key: "quotaDeployments", default: DEFAULT_QUOTAS.deployments, parse: int(1, 100_000_000), help: "Deployments one namespace may hold" },

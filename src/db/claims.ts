@@ -1,6 +1,7 @@
 // The skeleton both controllers share (syncOwner): lock the owner's key → read the owner and what
 // it may claim (the objects it controls, plus the orphans in its namespace that its selector
-// matches, chosen in SQL) → claim (the pure rule `claim` of src/domain/ownership.ts) → plan →
+// matches, chosen in SQL; a ReplicaSet reads only those whose claim would change and counts its
+// pods in SQL, countOwnedPods) → claim (the pure rule `claim` of src/domain/ownership.ts) → plan →
 // check the owner is unchanged and write the claim → write the plan. All in one transaction.
 import type { Db } from "./client.ts";
 import { requirementsToSql } from "./label-sql.ts";
@@ -10,6 +11,7 @@ import { rowOf } from "./watch.ts";
 import { matches, selectorToRequirements } from "../domain/labels.ts";
 import { splitKey } from "../domain/names.ts";
 import { adoptedOwnerReferences, claim, releasedOwnerReferences, type Claim, type Claimable } from "../domain/ownership.ts";
+import type { PodCounts } from "../domain/replicaset.ts";
 import type { Deployment, Kind, Pod, ReplicaSet } from "../domain/types.ts";
 
 /** What one sync of a controller returns: when to sync the key again (ms from now), or null. */
@@ -24,6 +26,11 @@ interface Owned {
 export type OwnerKind = keyof Owned;
 
 export interface OwnerSync<K extends OwnerKind, P> {
+  /**
+   * which dependents are read and claimed: all the owner controls or may adopt (default), or only
+   * those whose claim would change (then `owned` is empty, and the plan counts the owned ones itself)
+   */
+  reads?: "all" | "claimChanges";
   /** which candidates take part in the claim (default: all) */
   claimable?: (dependent: Owned[K]["dependent"]) => boolean;
   /** the plan, from the owner and its claim (may read more within the transaction) */
@@ -40,19 +47,69 @@ async function readOwner<K extends OwnerKind>(tx: Tx, kind: K, namespace: string
   return { row, owner };
 }
 
-/** The owner's objects and the orphans its selector matches, read in one statement (whole rows, as JSON). */
-async function readCandidates<K extends OwnerKind>(tx: Tx, kind: K, owner: Owned[K]["owner"]): Promise<Owned[K]["dependent"][]> {
-  const table = kind === "Deployment" ? "replica_sets" : "pods";
+/** The owner's selector as SQL over `labels`, parameters from $3 (an empty selector selects nothing: never adopt a whole namespace). */
+function selectsSql(owner: Deployment | ReplicaSet) {
   const reqs = selectorToRequirements(owner.spec.selector);
-  // an empty selector selects nothing (the API refuses one; never adopt a whole namespace)
-  const selects = reqs.length === 0 ? { sql: "FALSE", params: [] } : requirementsToSql(reqs, "labels", 3);
+  return reqs.length === 0 ? { sql: "FALSE", params: [] } : requirementsToSql(reqs, "labels", 3);
+}
+
+/** isPodActive (src/domain/replicaset.ts) in SQL: not Succeeded or Failed, not being deleted. */
+const ACTIVE_POD = `phase NOT IN ('Succeeded', 'Failed') AND deletion_timestamp IS NULL`;
+
+/** Which dependents a sync reads ($2 is the owner's uid, `selects` its selector). */
+const SCOPES = {
+  /** the owner's objects and the orphans its selector matches */
+  all: (selects: string) => `(owner_uid = $2::uuid OR (owner_uid IS NULL AND ${selects}))`,
+  /** only those whose claim would change: orphans it matches, owned ones it no longer matches */
+  claimChanges: (selects: string) => `((owner_uid = $2::uuid AND NOT (${selects})) OR (owner_uid IS NULL AND ${selects}))`,
+  /** the active pods it owns and still matches (a ReplicaSet's pods that count) */
+  ownedActive: (selects: string) => `owner_uid = $2::uuid AND (${selects}) AND ${ACTIVE_POD}`,
+};
+type Scope = keyof typeof SCOPES;
+
+/** The owner's dependents in `scope`, read in one statement (whole rows, as JSON). */
+async function readDependents<K extends OwnerKind>(tx: Tx, kind: K, owner: Owned[K]["owner"], scope: Scope): Promise<Owned[K]["dependent"][]> {
+  const table = kind === "Deployment" ? "replica_sets" : "pods";
+  const selects = selectsSql(owner);
   const rows = await tx.$queryRawUnsafe<{ object: Record<string, unknown> }[]>(
-    `SELECT to_jsonb(t) AS object FROM ${table} t WHERE namespace = $1 AND (owner_uid = $2::uuid OR (owner_uid IS NULL AND ${selects.sql}))`,
+    `SELECT to_jsonb(t) AS object FROM ${table} t WHERE namespace = $1 AND ${SCOPES[scope](selects.sql)}`,
     owner.metadata.namespace,
     owner.metadata.uid,
     ...selects.params,
   );
   return (kind === "Deployment" ? rows.map((r) => replicaSetOf(rowOf("ReplicaSet", r.object))) : rows.map((r) => podOf(rowOf("Pod", r.object)))) as Owned[K]["dependent"][];
+}
+
+/** The active pods the ReplicaSet owns and selects, whole (read only to choose pods to delete). */
+export function readOwnedPods(tx: Tx, rs: ReplicaSet): Promise<Pod[]> {
+  return readDependents(tx, "ReplicaSet", rs, "ownedActive");
+}
+
+/**
+ * countPods (src/domain/replicaset.ts) over the active pods the ReplicaSet owns and selects, in one
+ * aggregate statement: the Ready condition is the first of type Ready, as `isPodReady` finds it.
+ */
+export async function countOwnedPods(tx: Tx, rs: ReplicaSet, now: Date): Promise<PodCounts> {
+  const selects = selectsSql(rs);
+  const n = 3 + selects.params.length;
+  const [row] = await tx.$queryRawUnsafe<{ active: number; fully_labeled: number; ready: number; available: number; earliest_pending: Date | null }[]>(
+    `SELECT count(*)::int AS active,
+            count(*) FILTER (WHERE labels @> $${n}::jsonb)::int AS fully_labeled,
+            count(*) FILTER (WHERE is_ready)::int AS ready,
+            count(*) FILTER (WHERE is_ready AND ($${n + 1}::int = 0 OR since + make_interval(secs => $${n + 1}::int) < $${n + 2}::timestamptz))::int AS available,
+            min(since) FILTER (WHERE is_ready AND $${n + 1}::int > 0 AND since + make_interval(secs => $${n + 1}::int) >= $${n + 2}::timestamptz) AS earliest_pending
+       FROM (SELECT labels, rc->>'status' = 'True' AS is_ready,
+                    CASE WHEN rc->>'status' = 'True' THEN (rc->>'lastTransitionTime')::timestamptz END AS since
+               FROM (SELECT labels, jsonb_path_query_first(conditions, '$[*] ? (@.type == "Ready")') AS rc
+                       FROM pods WHERE namespace = $1 AND ${SCOPES.ownedActive(selects.sql)}) p) r`,
+    rs.metadata.namespace,
+    rs.metadata.uid,
+    ...selects.params,
+    JSON.stringify(rs.spec.template.metadata.labels),
+    rs.spec.minReadySeconds,
+    now.toISOString(),
+  );
+  return { active: row.active, fullyLabeled: row.fully_labeled, ready: row.ready, available: row.available, earliestPendingReadySince: row.earliest_pending };
 }
 
 /**
@@ -69,7 +126,7 @@ export function syncOwner<K extends OwnerKind, P>(db: Db, kind: K, key: string, 
     const { row, owner } = read;
     const { uid } = owner.metadata;
     const reqs = selectorToRequirements(owner.spec.selector);
-    const candidates = await readCandidates(tx, kind, owner);
+    const candidates = await readDependents(tx, kind, owner, steps.reads ?? "all");
     const claimed = claim(
       { uid, kind, name, deleting: owner.metadata.deletionTimestamp !== null },
       (labels) => reqs.length > 0 && matches(reqs, labels),

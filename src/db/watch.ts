@@ -6,6 +6,7 @@
 //   in one REPEATABLE READ snapshot. Change ids are assigned in commit order, so the snapshot holds
 //   exactly the changes up to that position: the live changes after it follow with no gap and no
 //   double.
+// - readSnapshotPage: the same, one page at a time (by uid), each page with its own position.
 // - readChanges: one page of the change log after a cursor, read in one statement together with
 //   the compaction horizon, so the reader knows whether the page is complete (or GONE).
 import { Prisma, type Deployment as DeploymentRow, type ReplicaSet as ReplicaSetRow } from "../generated/prisma/client.ts";
@@ -109,6 +110,48 @@ export function readSnapshot(db: Db, scope: WatchScope, requirements: readonly R
     },
     { isolationLevel: "RepeatableRead", ...TRANSACTION_LIMITS },
   );
+}
+
+export interface SnapshotPage {
+  /** the change-log position this page is consistent with */
+  through: bigint;
+  /** selected objects with a uid after the cursor, by uid, as to_jsonb wrote them */
+  objects: Record<string, unknown>[];
+}
+
+/**
+ * Up to `limit` objects of the scope (within `namespaces`, when given) that the requirements
+ * select, with a uid after `after` (null: from the start), in uid order, and the position they are
+ * current at: one statement, one snapshot. The uid orders the same in SQL and in JavaScript (a
+ * lowercase uuid's text), whatever the database's collation.
+ */
+export async function readSnapshotPage(
+  db: Db,
+  scope: WatchScope,
+  requirements: readonly Requirement[],
+  namespaces: readonly string[] | null,
+  after: string | null,
+  limit: number,
+): Promise<SnapshotPage> {
+  const params: unknown[] = [after, limit];
+  const where = [scopeSql(scope, params)];
+  if (namespaces) {
+    params.push([...namespaces]);
+    where.push(`namespace = ANY($${params.length}::text[])`);
+  }
+  const selector = requirementsToSql(requirements, "labels", params.length + 1);
+  params.push(...selector.params);
+  const rows = await db.$queryRawUnsafe<{ through: string; object: Record<string, unknown> | null }[]>(
+    `SELECT p.through::text AS through, o.object FROM
+       (SELECT greatest((SELECT max(id) FROM change_log), (SELECT through FROM change_log_horizon)) AS through) p
+       LEFT JOIN LATERAL (
+         SELECT t.uid, to_jsonb(t) AS object FROM ${TABLE[scope.kind]} t
+         WHERE ($1::uuid IS NULL OR t.uid > $1::uuid) AND ${where.join(" AND ")} AND ${selector.sql} ORDER BY t.uid LIMIT $2
+       ) o ON TRUE
+     ORDER BY o.uid`,
+    ...params,
+  );
+  return { through: BigInt(rows[0].through), objects: rows.flatMap((r) => (r.object ? [r.object] : [])) };
 }
 
 export interface ChangePage {

@@ -303,11 +303,8 @@ function decodeStrategy(d: Decoder, value: unknown, path: string): DeploymentStr
 function decodeDeploymentSpec(d: Decoder, value: unknown): DeploymentSpec {
   const s = d.object(value, "spec");
   return {
-    replicas: d.int(s.replicas, "spec.replicas", 1),
-    selector: decodeSelector(d, s.selector, "spec.selector"),
-    template: decodeTemplate(d, s.template, "spec.template"),
+    ...decodeSharedSpec(d, s),
     strategy: decodeStrategy(d, s.strategy, "spec.strategy"),
-    minReadySeconds: d.int(s.minReadySeconds, "spec.minReadySeconds", 0),
     revisionHistoryLimit: d.int(s.revisionHistoryLimit, "spec.revisionHistoryLimit", 10),
     progressDeadlineSeconds: d.int(s.progressDeadlineSeconds, "spec.progressDeadlineSeconds", 600),
     paused: d.boolean(s.paused, "spec.paused", false),
@@ -315,7 +312,11 @@ function decodeDeploymentSpec(d: Decoder, value: unknown): DeploymentSpec {
 }
 
 function decodeReplicaSetSpec(d: Decoder, value: unknown): ReplicaSetSpec {
-  const s = d.object(value, "spec");
+  return decodeSharedSpec(d, d.object(value, "spec"));
+}
+
+/** The fields a Deployment's spec shares with a ReplicaSet's. */
+function decodeSharedSpec(d: Decoder, s: JsonObject): ReplicaSetSpec {
   return {
     replicas: d.int(s.replicas, "spec.replicas", 1),
     selector: decodeSelector(d, s.selector, "spec.selector"),

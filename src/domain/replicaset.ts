@@ -16,12 +16,28 @@ export interface ReplicaFailure {
   message: string;
 }
 
+/**
+ * What a ReplicaSet sync needs to know about the pods it owns, counted over the ACTIVE ones.
+ * `countPods` is the rule; src/db computes the same counts in SQL so that a sync reads no pod row
+ * unless it must choose pods to delete (test/integration/replicaset-controller checks the two agree).
+ */
+export interface PodCounts {
+  active: number;
+  /** active pods carrying every label of the ReplicaSet's template */
+  fullyLabeled: number;
+  ready: number;
+  /** ready for longer than minReadySeconds (isPodAvailable) */
+  available: number;
+  /** the earliest Ready transition among ready pods not yet available (minReadySeconds > 0), or null */
+  earliestPendingReadySince: Date | null;
+}
+
 export interface ReplicaSetSyncPlan {
   /** pods to create, in slowStartBatches */
   create: number;
-  /** pods to delete, in order */
-  delete: Pod[];
-  /** status over the pods given (before the plan is applied), with ReplicaFailure cleared */
+  /** how many pods to delete: the first of podsToDelete's ranking */
+  deleteCount: number;
+  /** status over the pods counted (before the plan is applied), with ReplicaFailure cleared */
   status: ReplicaSetStatus;
   /** requeue the ReplicaSet after this long for a pod to become available, or null */
   requeueAfterMs: number | null;
@@ -58,15 +74,43 @@ export function isPodAvailable(pod: Pod, minReadySeconds: number, now: Date): bo
  * Milliseconds until the earliest ready-but-not-yet-available pod becomes available, plus one
  * second (upstream requeues minReadySeconds + 1s after a pod turns Ready); null when none waits.
  */
-function availabilityRequeueMs(pods: Pod[], minReadySeconds: number, now: Date): number | null {
-  let earliest: number | null = null;
-  for (const pod of pods) {
+function availabilityRequeueMs(counts: PodCounts, minReadySeconds: number, now: Date): number | null {
+  const since = counts.earliestPendingReadySince;
+  if (since === null) return null;
+  return Math.max(0, since.getTime() + minReadySeconds * 1000 + 1000 - now.getTime());
+}
+
+/** The counts over `pods` (inactive ones are left out), as of `now`. */
+export function countPods(rs: ReplicaSet, pods: Pod[], now: Date): PodCounts {
+  const templateLabels = selectorToRequirements({ matchLabels: rs.spec.template.metadata.labels, matchExpressions: [] });
+  const { minReadySeconds } = rs.spec;
+  const counts: PodCounts = { active: 0, fullyLabeled: 0, ready: 0, available: 0, earliestPendingReadySince: null };
+  for (const pod of pods.filter(isPodActive)) {
+    counts.active++;
+    if (matches(templateLabels, pod.metadata.labels)) counts.fullyLabeled++;
+    if (!isPodReady(pod)) continue;
+    counts.ready++;
+    if (isPodAvailable(pod, minReadySeconds, now)) {
+      counts.available++;
+      continue;
+    }
     const since = readySince(pod);
-    if (since === null || isPodAvailable(pod, minReadySeconds, now)) continue;
-    const at = since.getTime() + minReadySeconds * 1000 + 1000;
-    if (earliest === null || at < earliest) earliest = at;
+    const earliest = counts.earliestPendingReadySince;
+    if (since !== null && (earliest === null || since < earliest)) counts.earliestPendingReadySince = since;
   }
-  return earliest === null ? null : Math.max(0, earliest - now.getTime());
+  return counts;
+}
+
+/** The counts of two disjoint sets of pods together. */
+export function addPodCounts(a: PodCounts, b: PodCounts): PodCounts {
+  const [x, y] = [a.earliestPendingReadySince, b.earliestPendingReadySince];
+  return {
+    active: a.active + b.active,
+    fullyLabeled: a.fullyLabeled + b.fullyLabeled,
+    ready: a.ready + b.ready,
+    available: a.available + b.available,
+    earliestPendingReadySince: x === null ? y : y === null || x <= y ? x : y,
+  };
 }
 
 /** Batch sizes initial, 2·initial, 4·initial, … summing to total (upstream slowStartBatch). */
@@ -148,40 +192,42 @@ function replicaFailureCondition(existing: Condition | undefined, failure: Repli
 }
 
 /**
- * ReplicaSet status over the ACTIVE pods among `pods`. With a failure, a ReplicaFailure condition
+ * ReplicaSet status from the counts of its pods. With a failure, a ReplicaFailure condition
  * (status True) is set, or updated when its reason or message changed; without one it is removed.
  */
-export function replicaSetStatus(rs: ReplicaSet, pods: Pod[], now: Date, failure?: ReplicaFailure): ReplicaSetStatus {
-  const active = pods.filter(isPodActive);
-  const templateLabels = selectorToRequirements({ matchLabels: rs.spec.template.metadata.labels, matchExpressions: [] });
+export function replicaSetStatus(rs: ReplicaSet, counts: PodCounts, now: Date, failure?: ReplicaFailure): ReplicaSetStatus {
   const others = rs.status.conditions.filter((c) => c.type !== REPLICA_FAILURE);
   const existing = rs.status.conditions.find((c) => c.type === REPLICA_FAILURE);
   const conditions = failure ? [...others, replicaFailureCondition(existing, failure, now)] : others;
   return {
-    replicas: active.length,
-    fullyLabeledReplicas: active.filter((p) => matches(templateLabels, p.metadata.labels)).length,
-    readyReplicas: active.filter(isPodReady).length,
-    availableReplicas: active.filter((p) => isPodAvailable(p, rs.spec.minReadySeconds, now)).length,
+    replicas: counts.active,
+    fullyLabeledReplicas: counts.fullyLabeled,
+    readyReplicas: counts.ready,
+    availableReplicas: counts.available,
     observedGeneration: rs.metadata.generation,
     conditions,
   };
 }
 
 /**
- * One sync of a ReplicaSet over the pods it owns (after claiming; inactive ones are ignored):
- * create or delete the difference to spec.replicas, at most BURST_REPLICAS. A ReplicaSet that is
- * being deleted creates and deletes nothing.
+ * One sync of a ReplicaSet from the counts of the pods it owns (after claiming): create or delete
+ * the difference to spec.replicas, at most BURST_REPLICAS. A ReplicaSet that is being deleted
+ * creates and deletes nothing. Which pods to delete is podsToDelete's choice.
  */
-export function planReplicaSetSync(input: { rs: ReplicaSet; pods: Pod[]; now: Date }): ReplicaSetSyncPlan {
-  const { rs, pods, now } = input;
-  const active = pods.filter(isPodActive);
-  const diff = rs.metadata.deletionTimestamp === null ? active.length - rs.spec.replicas : 0;
+export function planReplicaSetSync(input: { rs: ReplicaSet; counts: PodCounts; now: Date }): ReplicaSetSyncPlan {
+  const { rs, counts, now } = input;
+  const diff = rs.metadata.deletionTimestamp === null ? counts.active - rs.spec.replicas : 0;
   return {
     create: diff < 0 ? Math.min(-diff, BURST_REPLICAS) : 0,
-    delete: diff > 0 ? rankPodsForDeletion(active).slice(0, Math.min(diff, BURST_REPLICAS)) : [],
-    status: replicaSetStatus(rs, pods, now),
-    requeueAfterMs: availabilityRequeueMs(active, rs.spec.minReadySeconds, now),
+    deleteCount: diff > 0 ? Math.min(diff, BURST_REPLICAS) : 0,
+    status: replicaSetStatus(rs, counts, now),
+    requeueAfterMs: availabilityRequeueMs(counts, rs.spec.minReadySeconds, now),
   };
+}
+
+/** The `count` pods to delete among the ReplicaSet's pods (the first of the ranking over the active ones). */
+export function podsToDelete(pods: Pod[], count: number): Pod[] {
+  return count > 0 ? rankPodsForDeletion(pods.filter(isPodActive)).slice(0, count) : [];
 }
 
 /** A new pod for the ReplicaSet; uid and resourceVersion are left empty for the database. */

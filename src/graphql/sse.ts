@@ -2,16 +2,31 @@
 // backpressure towards slow clients and contract codes on every answer. In place of
 // @graphql-yoga/plugin-graphql-sse, whose onSubscribe lets a syntax error or a GET mutation out as
 // an HTTP 500 with a stack, and whose validation errors graphql-sse took for execution arguments.
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY } from "graphql-sse";
 import { createHandler } from "graphql-sse/lib/use/fetch";
 import { contractError } from "./contract-errors.ts";
 import { setTimer, type Timer } from "../timers.ts";
+import { Caps } from "../auth/rate-limit.ts";
 
 /** How long a single-connection reservation (PUT) may wait for its event stream (GET) by default. */
 export const DEFAULT_SSE_RESERVATION_MS = 30_000;
+
+export interface ReservationLimits {
+  /** how long a reservation may wait for its event stream (default DEFAULT_SSE_RESERVATION_MS) */
+  reservationMs?: number;
+  /** reservations waiting for their event stream, per client address and in all; past either a PUT gets 429 RATE_LIMITED */
+  perAddress: number;
+  total: number;
+}
+
+const tooManyReservations = () =>
+  new Response(JSON.stringify({ errors: [{ message: "too many graphql-sse reservations waiting for their event stream: connect or let one expire first", extensions: { code: "RATE_LIMITED", limit: "sseReservations" } }] }), {
+    status: 429,
+    headers: { "content-type": "application/json; charset=utf-8" },
+  });
 
 /** An answer of errors only, as graphql-sse takes it from onSubscribe (it needs `data`). */
 const failed = (...errors: GraphQLError[]): ExecutionResult => ({ data: null, errors });
@@ -38,9 +53,10 @@ async function withContractCodes(response: Response): Promise<Response> {
  * Reservations that never connect: a PUT reserves a stream and POSTs start operations on it; until
  * the GET connects, their results wait (onNext) in each subscriber's bounded buffer rather than in
  * graphql-sse's unbounded queue, and after `reservationMs` without a GET the reservation is ended
- * (its operations complete, a later GET gets 404). 80 such pairs held 1.1 GB before.
+ * (its operations complete, a later GET gets 404). 80 such pairs held 1.1 GB before. Reservations
+ * waiting at once are capped per client address and in all.
  */
-export function useGraphQLSSEWithBackpressure(endpoint: string, reservationMs = DEFAULT_SSE_RESERVATION_MS): Plugin[] {
+export function useGraphQLSSEWithBackpressure(endpoint: string, { reservationMs = DEFAULT_SSE_RESERVATION_MS, perAddress, total }: ReservationLimits): Plugin[] {
   /** single-connection mode: the event stream of each reserved token */
   const streams = new Map<string, ServerResponse>();
   /** distinct-connections mode: each request is its own event stream */
@@ -57,17 +73,19 @@ export function useGraphQLSSEWithBackpressure(endpoint: string, reservationMs = 
       res.on("close", done);
     });
   /** single-connection reservations whose event stream has not connected yet */
-  const reservations = new Map<string, { expiry: Timer; waiters: (() => void)[] }>();
+  const reservations = new Map<string, { expiry: Timer; waiters: (() => void)[]; slot: () => void }>();
+  const slots = new Caps(perAddress, total);
   const release = (token: string) => {
     const reservation = reservations.get(token);
     if (!reservation) return;
     reservations.delete(token);
     reservation.expiry.clear();
+    reservation.slot();
     for (const wake of reservation.waiters) wake();
   };
-  const reserve = (token: string) => {
+  const reserve = (token: string, slot: () => void) => {
     const expiry = setTimer(() => void expire(token), reservationMs, { unref: true });
-    reservations.set(token, { expiry, waiters: [] });
+    reservations.set(token, { expiry, waiters: [], slot });
   };
   /** connects to the reservation and hangs up at once: graphql-sse then completes its operations and forgets it */
   const expire = async (token: string) => {
@@ -128,10 +146,19 @@ export function useGraphQLSSEWithBackpressure(endpoint: string, reservationMs = 
     onRequest({ request, endResponse, serverContext }) {
       if (new URL(request.url).pathname !== endpoint) return;
       serverContexts.set(request, serverContext);
+      let slot: (() => void) | null = null;
+      if (request.method === "PUT") {
+        slot = slots.acquire((serverContext as { req?: IncomingMessage }).req?.socket.remoteAddress ?? "");
+        if (!slot) return endResponse(tooManyReservations());
+      }
       return handler(request)
         .then(async (response) => {
-          if (request.method === "PUT" && response.status === 201) reserve(await response.clone().text());
+          if (slot && response.status === 201) reserve(await response.clone().text(), slot);
+          else slot?.();
           return withContractCodes(response);
+        }, (err) => {
+          slot?.();
+          throw err;
         })
         .then(endResponse);
     },

@@ -4,15 +4,18 @@ import type { GraphQLError } from "graphql";
 
 
 export interface SubscriberOptions<T> {
-  /** undelivered live items kept at most */
+  /** undelivered items kept at most: live ones and the initial page held or being read */
   limit: number;
   /**
    * The error that ends a subscriber that cannot go on (overflow, lost feed), given the last item
    * it delivered. Without it the subscriber keeps only the newest item instead.
    */
   resumeError?: (reason: string, last: T | null) => GraphQLError;
-  /** items to deliver before any live one, a page per call; null when there are no more */
-  initial?: () => Promise<T[] | null>;
+  /**
+   * items to deliver before any live one, a page of at most `room` per call; null when there are
+   * no more. A page counts against `limit` from the moment it is asked for.
+   */
+  initial?: (room: number) => Promise<T[] | null>;
   /** whether a live item is still to be delivered, given the last one delivered */
   accept?: (item: T, last: T | null) => boolean;
   /** called once when the subscriber ends, however it ends */
@@ -22,7 +25,9 @@ export interface SubscriberOptions<T> {
 export class Subscriber<T> implements AsyncIterableIterator<T | Error> {
   #live: T[] = [];
   #page: T[] = [];
-  #initial: (() => Promise<T[] | null>) | null;
+  #initial: ((room: number) => Promise<T[] | null>) | null;
+  /** the room of the initial page being read */
+  #reading = 0;
   #last: T | null = null;
   #ended = false;
   #final: Error | null = null;
@@ -41,7 +46,7 @@ export class Subscriber<T> implements AsyncIterableIterator<T | Error> {
   /** A live item (called by the hub, synchronously, in commit order). */
   offer(item: T): void {
     if (this.#ended) return;
-    if (this.#live.length >= this.#o.limit) {
+    if (this.#live.length + Math.max(this.#page.length, this.#reading) >= this.#o.limit) {
       if (this.#o.resumeError) return this.interrupt(`it fell more than ${this.#o.limit} events behind`);
       this.#live.shift();
     }
@@ -103,14 +108,19 @@ export class Subscriber<T> implements AsyncIterableIterator<T | Error> {
     return undefined;
   }
 
-  async #fetchInitial(initial: () => Promise<T[] | null>): Promise<void> {
+  async #fetchInitial(initial: (room: number) => Promise<T[] | null>): Promise<void> {
+    // half the free room, the other half for live items meanwhile (the page is empty and offer()
+    // keeps live + page below the limit: room >= 1)
+    this.#reading = Math.ceil((this.#o.limit - this.#live.length) / 2);
     try {
-      const page = await initial();
+      const page = await initial(this.#reading);
       if (this.#initial !== initial) return; // ended meanwhile
       if (page === null) this.#initial = null;
       else this.#page = page;
     } catch (err) {
       this.end(err as Error);
+    } finally {
+      this.#reading = 0;
     }
   }
 

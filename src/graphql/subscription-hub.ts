@@ -16,7 +16,7 @@ import { rolloutStatus, type RolloutStatus } from "../domain/rollout-status.ts";
 import { controllerOf, involvedNameOf, labelsOf, type Change, type ChangeFeed, type ChangeType } from "../db/change-feed.ts";
 import type { Db } from "../db/client.ts";
 import { deploymentOf, replicaSetOf } from "../db/rows.ts";
-import { readChanges, readDeploymentWithReplicaSets, readSnapshot, type ChangeKind, type WatchScope } from "../db/watch.ts";
+import { readChanges, readDeploymentWithReplicaSets, readSnapshotPage, type ChangeKind, type WatchScope } from "../db/watch.ts";
 import type { Logger } from "../log.ts";
 import { notFound } from "../domain/refusals.ts";
 import { apiError, refusalError } from "./errors.ts";
@@ -30,12 +30,15 @@ export interface WatchItem {
   kind: ChangeKind;
   /** the object as to_jsonb wrote it (see rowOf) */
   object: Record<string, unknown>;
-  /** the change-log position a client that got this item has every change through (null inside a snapshot) */
+  /** the change-log position a client that got this item has every change through (null inside a listing) */
   position: bigint | null;
 }
 
 /** change-log rows read per catch-up query */
 const CATCH_UP_PAGE = 500;
+
+/** objects read per page of a watch's initial listing (fewer when the subscriber's buffer has less room) */
+export const LISTING_PAGE = 100;
 
 /** a failed rollout status read is tried again this many times, after 200 ms, 400 ms, …, before its subscribers end */
 const READ_RETRIES = 3;
@@ -157,48 +160,74 @@ export class SubscriptionHub {
   }
 
   /**
-   * Kubernetes watch. Without a resourceVersion: an ADDED event per selected object from one
-   * consistent snapshot, then every later change. With one: every change after it, read from the
-   * change log up to where the live feed took over, then live; GONE when compacted away.
+   * Kubernetes watch. Without a resourceVersion: an ADDED event per selected object, read in pages
+   * (by uid) as the subscriber takes them, then every later change. With one: every change after
+   * it, read from the change log up to where the live feed took over, then live; GONE when
+   * compacted away. Pages count against the subscriber's buffer like live events.
+   *
+   * Each listing page is consistent with its own change-log position, and covers the uids from
+   * the previous page's last (exclusive) to its own last (inclusive; the final page: to the end).
+   * A live change of an object is delivered when it is newer than the position of the page that
+   * covers the object's uid: an object's changes up to that position are in its listed state, the
+   * later ones follow, none twice, none lost (an object created after its range was read arrives
+   * as a live ADDED).
    */
   watch(filter: WatchFilter, resourceVersion: bigint | null): Subscriber<WatchItem> {
     const { db } = this.#o;
     // Registered before the initial read: every change after `from` arrives live.
     const from = this.#o.feed.lastId;
-    /** the position the initial items are complete through (set when they are all read) */
-    let through: bigint | null = null;
-    let initial: () => Promise<WatchItem[] | null>;
+    /** the position up to which a live item's object is in what the subscriber got (null: not read yet) */
+    let covered: (item: WatchItem) => bigint | null;
+    let initial: (room: number) => Promise<WatchItem[] | null>;
     if (resourceVersion === null) {
-      initial = async () => {
-        if (through !== null) return null;
-        const snapshot = await readSnapshot(db, filter, filter.requirements ?? []);
-        through = snapshot.through;
-        return snapshot.objects.filter((object) => within(filter.namespaces, object.namespace)).map((object, i, all): WatchItem => ({
+      /** the listing's uid ranges read so far, in order: each one's last uid (null: to the end) and position */
+      const ranges: { upTo: string | null; through: bigint }[] = [];
+      covered = (item) => ranges.find((r) => r.upTo === null || String(item.object.uid) <= r.upTo)?.through ?? null;
+      initial = async (room) => {
+        const last = ranges.at(-1);
+        if (last && last.upTo === null) return null;
+        const size = Math.min(LISTING_PAGE, room);
+        const page = await readSnapshotPage(db, filter, filter.requirements ?? [], filter.namespaces ?? null, last?.upTo ?? null, size);
+        const upTo = page.objects.length < size ? null : String(page.objects.at(-1)!.uid);
+        // adjacent ranges read at the same position are one range
+        if (last && last.through === page.through) last.upTo = upTo;
+        else ranges.push({ upTo, through: page.through });
+        // a client that got the whole listing has every change through its position only when the listing has one
+        const position = upTo === null && ranges.length === 1 ? page.through : null;
+        return page.objects.map((object, i, all): WatchItem => ({
           type: "ADDED",
           resourceVersion: BigInt(object.resource_version as string | number),
           kind: filter.kind,
           object,
-          position: i === all.length - 1 ? snapshot.through : null,
+          position: i === all.length - 1 ? position : null,
         }));
       };
     } else {
       let cursor = resourceVersion;
       let read = false;
-      initial = async () => {
+      let through: bigint | null = null;
+      covered = () => through;
+      initial = async (room) => {
         if (read && cursor >= from) {
           through = cursor;
           return null;
         }
-        const page = await readChanges(db, filter, cursor, from, CATCH_UP_PAGE);
+        const size = Math.min(CATCH_UP_PAGE, room);
+        const page = await readChanges(db, filter, cursor, from, size);
         if (page.horizon > cursor) throw gone(resourceVersion, page.horizon);
         read = true;
-        cursor = page.changes.length === CATCH_UP_PAGE ? page.changes.at(-1)!.id : cursor > from ? cursor : from;
+        cursor = page.changes.length === size ? page.changes.at(-1)!.id : cursor > from ? cursor : from;
         return page.changes.flatMap((change) => watchItem(filter, change) ?? []);
       };
     }
-    return this.#tap(filter.kind, (change) => watchItem(filter, change), {
+    const fresh = (item: WatchItem) => item.resourceVersion > (covered(item) ?? -1n);
+    return this.#tap(filter.kind, (change) => {
+      // a change already in a page read is not kept; the others are checked again when delivered
+      const item = watchItem(filter, change);
+      return item && fresh(item) ? item : null;
+    }, {
       initial,
-      accept: (item) => item.resourceVersion > through!,
+      accept: fresh,
       resumeError: (reason, last) => resubscribe("the watch", reason, last ? last.position : resourceVersion),
     });
   }

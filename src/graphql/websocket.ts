@@ -7,6 +7,14 @@
 //   onSubscribe, context, limits and subscription buffers, whatever the client speaks.
 // Both get a WebSocket ping every `keepAliveMs` and are dropped when the pong does not come back
 // within the next interval; legacy clients also get `ka` messages, which their client expects.
+//
+// What one socket may make the server hold (issue 10 §3: one socket with 100 watches of 10 000
+// pods, never read, held 1.9 GB): each operation sends its next message only once the previous one
+// was written to the socket (graphql-ws awaits send, which waits for ws's write callback), so a
+// client that does not read leaves at most one message per operation in ws.bufferedAmount and the
+// rest in each subscription's bounded buffer; and a socket runs at most `operationsPerSocket`
+// operations (queries and subscriptions) at once: more are answered with a RATE_LIMITED error.
+// A client that reads nothing does not answer pings either, and is dropped within two intervals.
 import type { IncomingMessage } from "node:http";
 import {
   CloseCode,
@@ -63,6 +71,23 @@ interface Message {
   type?: unknown;
   id?: unknown;
   payload?: unknown;
+}
+
+export interface WebSocketLimits {
+  /** ping (and legacy `ka`) interval; a socket whose pong has not come back by the next one is dropped (default 12 s) */
+  keepAliveMs?: number;
+  /** queries and subscriptions one socket may run at once (WS_OPERATIONS_PER_SOCKET) */
+  operationsPerSocket: number;
+}
+
+/** A graphql-transport-ws message's type and id, as far as they are there. */
+function typeAndId(message: string): { type: unknown; id: string | null } {
+  try {
+    const parsed = JSON.parse(message) as Message;
+    return { type: parsed.type, id: typeof parsed.id === "string" ? parsed.id : null };
+  } catch {
+    return { type: null, id: null }; // graphql-ws closes with 4400
+  }
 }
 
 /** Operations a legacy client may send before connection_ack; more close the socket (4400). */
@@ -157,7 +182,7 @@ export function serveWebSockets<P extends Record<string, unknown> | undefined>(
   options: ServerOptions<P, Extra>,
   wss: WebSocketServer,
   log: Logger,
-  keepAliveMs = 12_000,
+  { keepAliveMs = 12_000, operationsPerSocket }: WebSocketLimits,
 ): { dispose(): Promise<void> } {
   const server = makeServer(options);
   wss.options.handleProtocols = chooseProtocol;
@@ -172,8 +197,24 @@ export function serveWebSockets<P extends Record<string, unknown> | undefined>(
       internalError(socket, "socket error", err);
     });
     let handle: (message: string) => Promise<void> = async () => {};
+    /** the operations running on this socket, by id: each one's own mark (an id may be used again) */
+    const running = new Map<string, object>();
     // each message's promise lasts as long as its operation: messages are handled side by side
-    const deliver: Deliver = (message) => void handle(message).catch((err) => internalError(socket, "message handling failed", err));
+    const deliver: Deliver = (message) => {
+      const { type, id } = typeAndId(message);
+      const operation = type === MessageType.Subscribe && id !== null ? {} : null;
+      if (operation && running.size >= operationsPerSocket && !running.has(id!)) {
+        const error = { message: `too many operations on this socket: at most ${operationsPerSocket} at once; complete one first`, extensions: { code: "RATE_LIMITED", limit: "operationsPerSocket" } };
+        void Promise.resolve(connection.send(JSON.stringify({ id, type: MessageType.Error, payload: [error] }))).catch(() => {});
+        return;
+      }
+      // the client's complete ends the operation at once, whenever its stream gets to finish
+      if (type === MessageType.Complete && id !== null) running.delete(id);
+      if (operation) running.set(id!, operation);
+      void handle(message)
+        .catch((err) => internalError(socket, "message handling failed", err))
+        .finally(() => operation && running.get(id!) === operation && running.delete(id!));
+    };
     const connection = socket.protocol === DEPRECATED_GRAPHQL_WS_PROTOCOL ? legacyWs(socket, deliver, keepAliveMs) : transportWs(socket, deliver);
     connection.onMessage = (cb) => (handle = cb);
     const closed = server.opened(connection, { socket, request });

@@ -1,6 +1,8 @@
 // graphql-sse reservations that never connect (issue 10 §3: 80 PUT+POST pairs without a GET held
 // 1.1 GB): results wait in the subscriber's bounded buffer (it ends with RESUBSCRIBE past
-// SUBSCRIPTION_BUFFER), and the reservation ends after SSE_RESERVATION_MS.
+// SUBSCRIPTION_BUFFER), the reservation ends after SSE_RESERVATION_MS, and reservations waiting at
+// once are capped per client address and in all.
+import { request } from "node:http";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { TOKEN_HEADER_KEY } from "graphql-sse";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
@@ -50,5 +52,39 @@ it("results for a reservation nobody reads stay in the subscriber's bounded buff
     await waitFor(async () => patient.hub.stats().subscribers, (n) => n === 0, { what: "the subscriber to end" });
   } finally {
     await patient.stop();
+  }
+});
+
+/** PUT /graphql/stream from a given loopback address: the status and the body. */
+function reserveFrom(server: TestApp, localAddress: string): Promise<{ status: number; body: string }> {
+  const { port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path: "/graphql/stream", method: "PUT", localAddress, headers: { accept: "text/plain" } }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+it("reservations waiting for their event stream are capped per address (SSE_RESERVATIONS_PER_ADDRESS) and in all (SSE_RESERVATIONS): 429 RATE_LIMITED, a slot frees when one connects", async () => {
+  const capped = await startTestApp({ controllers: false, simulator: false, sseReservationsPerAddress: 2, sseReservations: 3, sseReservationMs: 600_000 });
+  try {
+    const first = await reserveFrom(capped, "127.0.0.1");
+    expect((await reserveFrom(capped, "127.0.0.1")).status).toBe(201);
+    const refused = await reserveFrom(capped, "127.0.0.1");
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.body).errors[0].extensions).toEqual({ code: "RATE_LIMITED", limit: "sseReservations" });
+    expect((await reserveFrom(capped, "127.0.0.2")).status).toBe(201); // another address has room…
+    expect((await reserveFrom(capped, "127.0.0.3")).status).toBe(429); // …until the process's cap
+    // the first reservation connects: its slot is free again
+    const get = await fetch(`${capped.url}/stream?token=${encodeURIComponent(first.body)}`, { headers: { accept: "text/event-stream" } });
+    expect(get.status).toBe(200);
+    expect((await reserveFrom(capped, "127.0.0.1")).status).toBe(201);
+    await get.body?.cancel();
+  } finally {
+    await capped.stop();
   }
 });

@@ -9,8 +9,10 @@ import { createLogger } from "../../src/log.ts";
 import { startServer } from "../../src/server.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { insertDeployment, insertPods, insertReplicaSet } from "../helpers/fixtures.ts";
+import { waitFor } from "../helpers/wait.ts";
 import { MAX_NESTED_LIMIT } from "../../src/graphql/nested-lists.ts";
 import { MAX_DOCUMENT_BYTES } from "../../src/graphql/document-limits.ts";
+import { SubscriptionHub, type WatchItem } from "../../src/graphql/subscription-hub.ts";
 
 let app: TestApp;
 let db: Db;
@@ -53,6 +55,48 @@ describe("nested lists take a bounded limit", () => {
       const body = await app.gql(query, { n: limit });
       expect(codes(body), query).toEqual(["BAD_USER_INPUT"]);
       expect(body.errors![0].extensions.fieldErrors).toEqual([{ field: "limit", message: `must be between 0 and ${MAX_NESTED_LIMIT}` }]);
+    }
+  });
+});
+
+describe("a watch's initial listing (issue 10 §3): read in pages that count against the subscriber's buffer", () => {
+  it("30 pods with a buffer of 8: never more than 8 held; changes during the listing arrive once, none lost, none twice", async () => {
+    const d = await insertDeployment(db, "listing", "l");
+    await insertPods(db, await insertReplicaSet(db, d, "h", 1), 30);
+    // the fixtures' changes reach the feed before the watch begins (else they would be live events)
+    const [{ last }] = await db.$queryRawUnsafe<{ last: bigint }[]>("SELECT max(id) AS last FROM change_log");
+    await waitFor(async () => app.feed.lastId, (id) => id >= last, { what: "the feed to read the fixtures" });
+    const hub = new SubscriptionHub({ db, feed: app.feed, limit: 8, log: createLogger("silent") });
+    const watch = hub.watch({ kind: "Pod", namespace: "listing", requirements: null }, null);
+    try {
+      const byUid = await db.pod.findMany({ where: { namespace: "listing" }, orderBy: { uid: "asc" }, select: { uid: true, name: true } });
+      const events: string[] = [];
+      const take = async () => {
+        const { value } = await watch.next();
+        expect(hub.stats().buffered).toBeLessThanOrEqual(8);
+        const item = value as WatchItem;
+        events.push(`${item.type} ${String(item.object.name)} ${JSON.stringify(item.object.annotations)}`);
+      };
+      await take(); // the first page (by uid) is read: byUid[0] is listed
+      const touched = { annotations: { touched: "1" } };
+      await db.pod.update({ where: { uid: byUid[0].uid }, data: touched }); // listed already: its MODIFIED follows the listing
+      await db.pod.update({ where: { uid: byUid[29].uid }, data: touched }); // not read yet: listed as changed, no MODIFIED
+      await db.pod.delete({ where: { uid: byUid[28].uid } }); // not read yet: never seen at all
+      await db.pod.create({ data: { namespace: "listing", name: "l-new", spec: {} } }); // listed or a live ADDED: once
+      for (let i = 1; i < 31; i++) await take();
+      await db.pod.update({ where: { uid: byUid[5].uid }, data: touched }); // the next event: nothing else was pending
+      await take();
+      const expected = [
+        ...byUid.filter((_, i) => i !== 28).map((p, i) => `ADDED ${p.name} ${i === 28 ? '{"touched":"1"}' : "{}"}`),
+        `ADDED l-new {}`,
+        `MODIFIED ${byUid[0].name} {"touched":"1"}`,
+        `MODIFIED ${byUid[5].name} {"touched":"1"}`,
+      ];
+      expect(events.toSorted()).toEqual(expected.toSorted());
+      expect(events.slice(-2)).toEqual(expected.slice(-2)); // after the listing, in commit order
+    } finally {
+      await watch.return();
+      hub.stop();
     }
   });
 });

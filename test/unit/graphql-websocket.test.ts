@@ -32,7 +32,7 @@ beforeAll(async () => {
     { schema, roots: { query: rootValue, subscription: rootValue }, onConnect: (ctx) => ctx.connectionParams?.authorization === "Bearer ok" },
     wss,
     createLogger("silent"),
-    300, // keep-alive interval (ms)
+    { keepAliveMs: 300, operationsPerSocket: 3 },
   );
 });
 afterAll(async () => {
@@ -130,4 +130,19 @@ it("still speaks graphql-transport-ws to clients that ask for it", async () => {
   socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: "{ hello }" } }));
   await expect.poll(() => frames.map((f) => f.type)).toEqual(["connection_ack", "next", "complete"]);
   socket.close();
+});
+
+it("runs at most operationsPerSocket operations on one socket: one more is refused with RATE_LIMITED, and runs once another ends", async () => {
+  const c = await connect();
+  c.send({ type: "connection_init", payload: { authorization: "Bearer ok" } });
+  for (const id of ["1", "2", "3"]) c.send({ id, type: "start", payload: { query: "subscription { forever }" } });
+  await c.until(() => ["1", "2", "3"].every((id) => c.of(id).length === 1), "no first values");
+  c.send({ id: "4", type: "start", payload: { query: "{ hello }" } });
+  await c.until(() => c.of("4").length > 0, "no answer to the fourth");
+  expect(c.of("4")).toEqual([["error", [expect.objectContaining({ extensions: { code: "RATE_LIMITED", limit: "operationsPerSocket" } })]]]);
+  c.send({ id: "2", type: "stop" });
+  c.send({ id: "5", type: "start", payload: { query: "{ hello }" } });
+  await c.until(() => c.of("5").length === 2, "no answer after a stop");
+  expect(c.of("5")).toEqual([["data", { data: { hello: "world" } }], ["complete", undefined]]);
+  c.socket.close();
 });

@@ -6,23 +6,26 @@ import { request, subscribe, type Target } from "../../lib/connection.ts";
 import type { DeploymentFieldsFragment, EventFieldsFragment, PodFieldsFragment, ReplicaSetFieldsFragment } from "../../lib/gql/graphql.ts";
 import { actions } from "./actions.ts";
 import { SizeChart, type Samples } from "./chart.tsx";
-import { liveWatch } from "./live.ts";
+import { liveWatch, type Scope } from "./live.ts";
 import { CountsQuery, EventsQuery, EventsSubscription, WatchPods, WatchReplicaSets } from "./operations.ts";
 import { href } from "./routes.ts";
 import { phaseOf } from "./rollout.ts";
+import { selectorString } from "./selector.ts";
 import { age } from "./session.ts";
 import { Empty, useActions } from "./ui.tsx";
 
 const MAX_SAMPLES = 2_000;
 const MAX_EVENTS = 200;
 
-function useWatch<T extends { metadata: { uid: string } }>(target: Target, client: Client, document: Parameters<typeof liveWatch<T>>[1], namespace: string, kind: "replicaSets" | "pods") {
+/** The objects of one kind that `scope` selects, live (null while the first snapshot loads). */
+function useWatch<T extends { metadata: { uid: string } }>(target: Target, client: Client, document: Parameters<typeof liveWatch<T>>[1], scope: Scope, kind: "replicaSets" | "pods") {
   const [objects, setObjects] = useState<Map<string, T> | null>(null);
   useEffect(() => {
-    const count = () => request(target, CountsQuery, { namespace }).then((c) => c[kind].totalCount);
-    const watch = liveWatch(client, document, namespace, setObjects, () => {}, count);
+    setObjects(null);
+    const count = () => request(target, CountsQuery, scope).then((c) => c[kind].totalCount);
+    const watch = liveWatch(client, document, scope, setObjects, () => {}, count);
     return () => watch.stop();
-  }, [client, namespace]);
+  }, [client, scope.namespace, scope.labelSelector]);
   return objects;
 }
 
@@ -84,8 +87,10 @@ function PodGrid({ pods }: { pods: PodFieldsFragment[] }) {
 export function DeploymentView(props: { target: Target; client: Client; deployment: DeploymentFieldsFragment; editRefusal: string | null; onUnauthenticated(): void }) {
   const { target, client, deployment: d } = props;
   const named = { name: d.metadata.name, namespace: d.metadata.namespace };
-  const replicaSets = useWatch<ReplicaSetFieldsFragment>(target, client, WatchReplicaSets, named.namespace, "replicaSets");
-  const allPods = useWatch<PodFieldsFragment>(target, client, WatchPods, named.namespace, "pods");
+  // the Deployment's own ReplicaSets and pods (by its selector), not the namespace's
+  const scope = { namespace: named.namespace, labelSelector: selectorString(d.spec.selector) };
+  const replicaSets = useWatch<ReplicaSetFieldsFragment>(target, client, WatchReplicaSets, scope, "replicaSets");
+  const selectedPods = useWatch<PodFieldsFragment>(target, client, WatchPods, scope, "pods");
   const events = useEvents(target, client, named.namespace);
   const { dialog, button, notice } = useActions(props.onUnauthenticated, props.editRefusal);
 
@@ -95,8 +100,8 @@ export function DeploymentView(props: { target: Target; client: Client; deployme
   );
   const pods = useMemo(() => {
     const uids = new Set(owned.map((rs) => rs.metadata.uid));
-    return [...(allPods?.values() ?? [])].filter((p) => p.metadata.ownerReferences.some((o) => uids.has(o.uid))).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-  }, [allPods, owned]);
+    return [...(selectedPods?.values() ?? [])].filter((p) => p.metadata.ownerReferences.some((o) => uids.has(o.uid))).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  }, [selectedPods, owned]);
 
   // one sample per change of (new, old) sizes
   const samples = useRef<Samples>([[], [], []]);
@@ -142,7 +147,7 @@ export function DeploymentView(props: { target: Target; client: Client; deployme
           <h3>ReplicaSet sizes</h3>
           <SizeChart samples={chart} />
           <h3>Pods ({pods.length})</h3>
-          {allPods ? <PodGrid pods={pods} /> : <Empty>Loading pods…</Empty>}
+          {selectedPods ? <PodGrid pods={pods} /> : <Empty>Loading pods…</Empty>}
         </div>
         <div>
           <h3>Strategy</h3>

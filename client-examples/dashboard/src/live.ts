@@ -12,14 +12,17 @@ interface WatchResult<T> {
   watch: { type: "ADDED" | "MODIFIED" | "DELETED"; resourceVersion: string; object: T | Record<string, never> };
 }
 
-type Variables = { namespace: string; resourceVersion?: string | null };
+/** what to watch: a namespace, and optionally only the objects matching a label selector */
+export type Scope = { namespace: string; labelSelector?: string };
+
+type Variables = Scope & { resourceVersion?: string | null };
 
 export interface LiveWatch {
   stop(): void;
 }
 
 /**
- * Follows `document` (a watch of one kind in `namespace`), calling `onChange` with the current
+ * Follows `document` (a watch of one kind in `scope`), calling `onChange` with the current
  * objects (a new Map each time) and `onState` on every change of the connection. `count` tells
  * how many objects there are now: a snapshot of none sends no event, so that is how an empty
  * namespace is told from one still loading.
@@ -27,7 +30,7 @@ export interface LiveWatch {
 export function liveWatch<T extends { metadata: { uid: string } }>(
   client: Client,
   document: TypedDocumentNode<WatchResult<T>, Variables>,
-  namespace: string,
+  scope: Scope,
   onChange: (objects: Map<string, T>) => void,
   onState: (state: ConnectionState) => void,
   count: () => Promise<number>,
@@ -43,7 +46,7 @@ export function liveWatch<T extends { metadata: { uid: string } }>(
     if (!frame) frame = requestAnimationFrame(flush);
   };
   void (async () => {
-    /** the newest resourceVersion seen: where to resume */
+    /** the resourceVersion of the last event seen: where to resume */
     let resourceVersion: string | null = null;
     /** a change after the snapshot arrived: the snapshot is complete, so resuming is exact */
     let live = false;
@@ -63,7 +66,7 @@ export function liveWatch<T extends { metadata: { uid: string } }>(
         );
       }
       try {
-        for await (const { watch } of subscribe<WatchResult<T>, Variables>(client, document, { namespace, resourceVersion: resuming ? resourceVersion : null })) {
+        for await (const { watch } of subscribe<WatchResult<T>, Variables>(client, document, { ...scope, resourceVersion: resuming ? resourceVersion : null })) {
           if (stopped) return;
           if (first) {
             onState({ state: "live" });
@@ -76,7 +79,9 @@ export function liveWatch<T extends { metadata: { uid: string } }>(
           if (watch.type !== "ADDED") live = true;
           if (watch.type === "DELETED") objects.delete(object.metadata.uid);
           else objects.set(object.metadata.uid, object);
-          if (resourceVersion === null || BigInt(watch.resourceVersion) > BigInt(resourceVersion)) resourceVersion = watch.resourceVersion;
+          // the last one seen, as the contract says (not the highest: a paged listing's objects may
+          // carry versions above changes still to come)
+          resourceVersion = watch.resourceVersion;
           changed();
         }
       } catch (err) {

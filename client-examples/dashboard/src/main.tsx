@@ -64,7 +64,7 @@ function App() {
 
   useEffect(() => {
     setDeployments(null);
-    const watch = liveWatch(client, WatchDeployments, route.namespace, setDeployments, (s) => {
+    const watch = liveWatch(client, WatchDeployments, { namespace: route.namespace }, setDeployments, (s) => {
       setWatchState(s);
       if (s.state === "error" && s.code === "UNAUTHENTICATED") setNeedToken(true);
     }, () => request(target, CountsQuery, { namespace: route.namespace }).then((c) => c.deployments.totalCount));

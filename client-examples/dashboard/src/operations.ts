@@ -7,6 +7,7 @@ export const DeploymentFields = graphql(`
     ...RolloutFields
     metadata { uid creationTimestamp }
     spec {
+      selector { matchLabels matchExpressions { key operator values } }
       paused minReadySeconds progressDeadlineSeconds
       strategy { type rollingUpdate { maxSurge maxUnavailable } }
     }
@@ -43,16 +44,16 @@ export const WatchDeployments = graphql(`
 `);
 
 export const WatchReplicaSets = graphql(`
-  subscription WatchReplicaSets($namespace: String!, $resourceVersion: String) {
-    watch(kind: ReplicaSet, namespace: $namespace, resourceVersion: $resourceVersion) {
+  subscription WatchReplicaSets($namespace: String!, $labelSelector: String, $resourceVersion: String) {
+    watch(kind: ReplicaSet, namespace: $namespace, labelSelector: $labelSelector, resourceVersion: $resourceVersion) {
       type resourceVersion object { ... on ReplicaSet { ...ReplicaSetFields } }
     }
   }
 `);
 
 export const WatchPods = graphql(`
-  subscription WatchPods($namespace: String!, $resourceVersion: String) {
-    watch(kind: Pod, namespace: $namespace, resourceVersion: $resourceVersion) {
+  subscription WatchPods($namespace: String!, $labelSelector: String, $resourceVersion: String) {
+    watch(kind: Pod, namespace: $namespace, labelSelector: $labelSelector, resourceVersion: $resourceVersion) {
       type resourceVersion object { ... on Pod { ...PodFields } }
     }
   }
@@ -103,11 +104,11 @@ export const RestartMutation = graphql(`
   mutation Restart($name: String!, $namespace: String!) { restartRollout(name: $name, namespace: $namespace) { metadata { name } } }
 `);
 
-/** How many objects of each kind the namespace has: an empty snapshot sends no watch event. */
+/** How many objects of each kind the namespace has (ReplicaSets and pods: those matching labelSelector): an empty snapshot sends no watch event. */
 export const CountsQuery = graphql(`
-  query Counts($namespace: String!) {
+  query Counts($namespace: String!, $labelSelector: String) {
     deployments(namespace: $namespace, first: 1) { totalCount }
-    replicaSets(namespace: $namespace, first: 1) { totalCount }
-    pods(namespace: $namespace, first: 1) { totalCount }
+    replicaSets(namespace: $namespace, labelSelector: $labelSelector, first: 1) { totalCount }
+    pods(namespace: $namespace, labelSelector: $labelSelector, first: 1) { totalCount }
   }
 `);

@@ -1,13 +1,17 @@
 import { describe, it, expect } from "vitest";
 import {
+  addPodCounts,
   BURST_REPLICAS,
+  countPods,
   isPodActive,
   isPodAvailable,
   isPodReady,
   newPodFromTemplate,
   planReplicaSetSync,
+  podsToDelete,
   rankPodsForDeletion,
   replicaSetStatus,
+  type ReplicaFailure,
   slowStartBatches,
 } from "../../../src/domain/replicaset.ts";
 import type { Condition, Pod, PodPhase, ReplicaSet } from "../../../src/domain/types.ts";
@@ -110,6 +114,13 @@ function replicaSet(replicas: number, o: { minReadySeconds?: number; conditions?
 const names = (pods: Pod[]) => pods.map((p) => p.metadata.name);
 const many = (n: number, o: PodOptions = {}) => Array.from({ length: n }, (_, i) => pod(`p${i}`, o));
 
+/** A sync over whole pods, composed as the controller does: the counts, then the ranking for deletes. */
+function sync(input: { rs: ReplicaSet; pods: Pod[]; now: Date }) {
+  const plan = planReplicaSetSync({ rs: input.rs, counts: countPods(input.rs, input.pods, input.now), now: input.now });
+  return { ...plan, delete: podsToDelete(input.pods, plan.deleteCount) };
+}
+const statusOver = (rs: ReplicaSet, pods: Pod[], now: Date, failure?: ReplicaFailure) => replicaSetStatus(rs, countPods(rs, pods, now), now, failure);
+
 describe("pod predicates", () => {
   it.each<[string, Pod, boolean]>([
     ["Running", pod("a"), true],
@@ -145,13 +156,13 @@ describe("pod predicates", () => {
 describe("planReplicaSetSync: how many to create or delete", () => {
   it("scales up by the missing active pods; terminating and finished pods do not count", () => {
     const pods = [pod("a"), pod("b", { deleting: true }), pod("c", { phase: "Failed" }), pod("d", { phase: "Succeeded" })];
-    const plan = planReplicaSetSync({ rs: replicaSet(3), pods, now: at(10) });
+    const plan = sync({ rs: replicaSet(3), pods, now: at(10) });
     expect(plan.create).toBe(2);
     expect(plan.delete).toEqual([]);
   });
 
   it("does nothing when the count is right", () => {
-    const plan = planReplicaSetSync({ rs: replicaSet(2), pods: [pod("a"), pod("b")], now: at(10) });
+    const plan = sync({ rs: replicaSet(2), pods: [pod("a"), pod("b")], now: at(10) });
     expect(plan.create).toBe(0);
     expect(plan.delete).toEqual([]);
   });
@@ -163,30 +174,30 @@ describe("planReplicaSetSync: how many to create or delete", () => {
       pod("not-ready", { created: at(2) }),
       pod("ready-new", { readySince: at(20), created: at(3), node: "node-b" }),
     ];
-    const plan = planReplicaSetSync({ rs: replicaSet(2), pods, now: at(60) });
+    const plan = sync({ rs: replicaSet(2), pods, now: at(60) });
     expect(plan.create).toBe(0);
     expect(names(plan.delete)).toEqual(["unscheduled", "not-ready"]);
   });
 
   it("never deletes a terminating pod again", () => {
     const pods = [pod("gone", { deleting: true }), pod("a", { readySince: at(0) }), pod("b", { readySince: at(0) })];
-    expect(names(planReplicaSetSync({ rs: replicaSet(1), pods, now: at(60) }).delete)).toHaveLength(1);
-    expect(names(planReplicaSetSync({ rs: replicaSet(1), pods, now: at(60) }).delete)).not.toContain("gone");
+    expect(names(sync({ rs: replicaSet(1), pods, now: at(60) }).delete)).toHaveLength(1);
+    expect(names(sync({ rs: replicaSet(1), pods, now: at(60) }).delete)).not.toContain("gone");
   });
 
   it(`creates and deletes at most ${BURST_REPLICAS} per sync`, () => {
     expect(BURST_REPLICAS).toBe(500);
-    expect(planReplicaSetSync({ rs: replicaSet(1200), pods: [], now: at(0) }).create).toBe(500);
-    expect(planReplicaSetSync({ rs: replicaSet(0), pods: many(600), now: at(0) }).delete).toHaveLength(500);
-    expect(planReplicaSetSync({ rs: replicaSet(100), pods: many(600), now: at(0) }).delete).toHaveLength(500);
-    expect(planReplicaSetSync({ rs: replicaSet(200), pods: many(600), now: at(0) }).delete).toHaveLength(400);
+    expect(sync({ rs: replicaSet(1200), pods: [], now: at(0) }).create).toBe(500);
+    expect(sync({ rs: replicaSet(0), pods: many(600), now: at(0) }).delete).toHaveLength(500);
+    expect(sync({ rs: replicaSet(100), pods: many(600), now: at(0) }).delete).toHaveLength(500);
+    expect(sync({ rs: replicaSet(200), pods: many(600), now: at(0) }).delete).toHaveLength(400);
   });
 
   it("a ReplicaSet being deleted creates and deletes nothing but still reports status", () => {
-    const up = planReplicaSetSync({ rs: replicaSet(5, { deleting: true }), pods: [pod("a")], now: at(0) });
+    const up = sync({ rs: replicaSet(5, { deleting: true }), pods: [pod("a")], now: at(0) });
     expect(up.create).toBe(0);
     expect(up.status.replicas).toBe(1);
-    const down = planReplicaSetSync({ rs: replicaSet(0, { deleting: true }), pods: [pod("a")], now: at(0) });
+    const down = sync({ rs: replicaSet(0, { deleting: true }), pods: [pod("a")], now: at(0) });
     expect(down.delete).toEqual([]);
   });
 });
@@ -279,7 +290,7 @@ describe("replicaSetStatus", () => {
       pod("terminating", { readySince: at(0), deleting: true }),
       pod("failed", { phase: "Failed" }),
     ];
-    const status = replicaSetStatus(replicaSet(4, { minReadySeconds: 10 }), pods, at(100));
+    const status = statusOver(replicaSet(4, { minReadySeconds: 10 }), pods, at(100));
     expect(status).toEqual({
       replicas: 4,
       fullyLabeledReplicas: 3,
@@ -293,13 +304,13 @@ describe("replicaSetStatus", () => {
   it("availability follows now: a pod ready at 100s with minReadySeconds 30 is available after 130s", () => {
     const rs = replicaSet(1, { minReadySeconds: 30 });
     const pods = [pod("a", { readySince: at(100) })];
-    expect(replicaSetStatus(rs, pods, at(129)).availableReplicas).toBe(0);
-    expect(replicaSetStatus(rs, pods, at(130)).availableReplicas).toBe(0);
-    expect(replicaSetStatus(rs, pods, at(131)).availableReplicas).toBe(1);
+    expect(statusOver(rs, pods, at(129)).availableReplicas).toBe(0);
+    expect(statusOver(rs, pods, at(130)).availableReplicas).toBe(0);
+    expect(statusOver(rs, pods, at(131)).availableReplicas).toBe(1);
   });
 
   it("sets ReplicaFailure on failure with timestamps from now, and clears it on success", () => {
-    const failed = replicaSetStatus(replicaSet(3), [], at(50), { reason: "FailedCreate", message: "quota exceeded" });
+    const failed = statusOver(replicaSet(3), [], at(50), { reason: "FailedCreate", message: "quota exceeded" });
     expect(failed.conditions).toEqual([
       {
         type: "ReplicaFailure",
@@ -311,14 +322,14 @@ describe("replicaSetStatus", () => {
       },
     ]);
     const rs = replicaSet(3, { conditions: failed.conditions });
-    expect(replicaSetStatus(rs, [], at(60)).conditions).toEqual([]);
+    expect(statusOver(rs, [], at(60)).conditions).toEqual([]);
   });
 
   it("keeps an unchanged ReplicaFailure as it is, and updates a changed one without a new transition time", () => {
-    const first = replicaSetStatus(replicaSet(3), [], at(50), { reason: "FailedCreate", message: "quota" }).conditions;
+    const first = statusOver(replicaSet(3), [], at(50), { reason: "FailedCreate", message: "quota" }).conditions;
     const rs = replicaSet(3, { conditions: first });
-    expect(replicaSetStatus(rs, [], at(70), { reason: "FailedCreate", message: "quota" }).conditions).toEqual(first);
-    const changed = replicaSetStatus(rs, [], at(80), { reason: "FailedDelete", message: "boom" }).conditions;
+    expect(statusOver(rs, [], at(70), { reason: "FailedCreate", message: "quota" }).conditions).toEqual(first);
+    const changed = statusOver(rs, [], at(80), { reason: "FailedDelete", message: "boom" }).conditions;
     expect(changed).toEqual([
       {
         type: "ReplicaFailure",
@@ -341,18 +352,18 @@ describe("replicaSetStatus", () => {
       lastTransitionTime: at(1),
     };
     const rs = replicaSet(1, { conditions: [other] });
-    expect(replicaSetStatus(rs, [], at(9)).conditions).toEqual([other]);
-    expect(replicaSetStatus(rs, [], at(9), { reason: "FailedCreate", message: "m" }).conditions.map((c) => c.type)).toEqual([
+    expect(statusOver(rs, [], at(9)).conditions).toEqual([other]);
+    expect(statusOver(rs, [], at(9), { reason: "FailedCreate", message: "m" }).conditions.map((c) => c.type)).toEqual([
       "Other",
       "ReplicaFailure",
     ]);
   });
 
   it("the plan's status is the status over the given pods without a failure", () => {
-    const rs = replicaSet(2, { conditions: replicaSetStatus(replicaSet(2), [], at(0), { reason: "FailedCreate", message: "m" }).conditions });
+    const rs = replicaSet(2, { conditions: statusOver(replicaSet(2), [], at(0), { reason: "FailedCreate", message: "m" }).conditions });
     const pods = [pod("a", { readySince: at(0) })];
-    expect(planReplicaSetSync({ rs, pods, now: at(5) }).status).toEqual(replicaSetStatus(rs, pods, at(5)));
-    expect(planReplicaSetSync({ rs, pods, now: at(5) }).status.conditions).toEqual([]);
+    expect(sync({ rs, pods, now: at(5) }).status).toEqual(statusOver(rs, pods, at(5)));
+    expect(sync({ rs, pods, now: at(5) }).status.conditions).toEqual([]);
   });
 });
 
@@ -360,23 +371,58 @@ describe("requeue for availability", () => {
   it("is minReadySeconds + 1s after the earliest pod turned Ready that is not yet available", () => {
     const rs = replicaSet(3, { minReadySeconds: 10 });
     const pods = [pod("a", { readySince: at(0) }), pod("b", { readySince: at(5) }), pod("c")];
-    expect(planReplicaSetSync({ rs, pods, now: at(3) }).requeueAfterMs).toBe(8000);
+    expect(sync({ rs, pods, now: at(3) }).requeueAfterMs).toBe(8000);
     // a is available at 10.5s; b waits until 5 + 10 + 1 = 16s
-    expect(planReplicaSetSync({ rs, pods, now: new Date(T0 + 10_500) }).requeueAfterMs).toBe(5500);
-    expect(planReplicaSetSync({ rs, pods, now: at(20) }).requeueAfterMs).toBeNull();
+    expect(sync({ rs, pods, now: new Date(T0 + 10_500) }).requeueAfterMs).toBe(5500);
+    expect(sync({ rs, pods, now: at(20) }).requeueAfterMs).toBeNull();
   });
 
   it("is never negative, and null without minReadySeconds or without ready pods", () => {
     const pods = [pod("a", { readySince: at(0) })];
-    expect(planReplicaSetSync({ rs: replicaSet(1, { minReadySeconds: 10 }), pods, now: new Date(T0 + 10_000) }).requeueAfterMs).toBe(1000);
-    expect(planReplicaSetSync({ rs: replicaSet(1, { minReadySeconds: 10 }), pods, now: new Date(T0 + 10_000) }).status.availableReplicas).toBe(0);
-    expect(planReplicaSetSync({ rs: replicaSet(1), pods, now: at(0) }).requeueAfterMs).toBeNull();
-    expect(planReplicaSetSync({ rs: replicaSet(1, { minReadySeconds: 10 }), pods: [pod("x")], now: at(0) }).requeueAfterMs).toBeNull();
+    expect(sync({ rs: replicaSet(1, { minReadySeconds: 10 }), pods, now: new Date(T0 + 10_000) }).requeueAfterMs).toBe(1000);
+    expect(sync({ rs: replicaSet(1, { minReadySeconds: 10 }), pods, now: new Date(T0 + 10_000) }).status.availableReplicas).toBe(0);
+    expect(sync({ rs: replicaSet(1), pods, now: at(0) }).requeueAfterMs).toBeNull();
+    expect(sync({ rs: replicaSet(1, { minReadySeconds: 10 }), pods: [pod("x")], now: at(0) }).requeueAfterMs).toBeNull();
   });
 
   it("ignores terminating pods", () => {
     const pods = [pod("a", { readySince: at(0), deleting: true })];
-    expect(planReplicaSetSync({ rs: replicaSet(1, { minReadySeconds: 10 }), pods, now: at(1) }).requeueAfterMs).toBeNull();
+    expect(sync({ rs: replicaSet(1, { minReadySeconds: 10 }), pods, now: at(1) }).requeueAfterMs).toBeNull();
+  });
+});
+
+describe("countPods and addPodCounts", () => {
+  it("counts the active pods, and the earliest Ready transition of those not yet available", () => {
+    const rs = replicaSet(5, { minReadySeconds: 10 });
+    const pods = [
+      pod("available", { readySince: at(0) }),
+      pod("pending-late", { readySince: at(95) }),
+      pod("pending-early", { readySince: at(92) }),
+      pod("ready-no-time", { readySince: null }),
+      pod("not-ready"),
+      pod("terminating-pending", { readySince: at(91), deleting: true }),
+      pod("succeeded", { phase: "Succeeded", readySince: at(0) }),
+    ];
+    expect(countPods(rs, pods, at(100))).toEqual({ active: 5, fullyLabeled: 5, ready: 4, available: 1, earliestPendingReadySince: at(92) });
+    expect(countPods(replicaSet(5), pods, at(100))).toEqual({ active: 5, fullyLabeled: 5, ready: 4, available: 4, earliestPendingReadySince: null });
+  });
+
+  it("adds two disjoint counts: sums, and the earlier pending time", () => {
+    const rs = replicaSet(5, { minReadySeconds: 10 });
+    const a = [pod("a", { readySince: at(95) }), pod("b")];
+    const b = [pod("c", { readySince: at(93), labels: { app: "web" } })];
+    expect(addPodCounts(countPods(rs, a, at(100)), countPods(rs, b, at(100)))).toEqual(countPods(rs, [...a, ...b], at(100)));
+    expect(addPodCounts(countPods(rs, b, at(100)), countPods(rs, a, at(100)))).toEqual(countPods(rs, [...a, ...b], at(100)));
+    expect(addPodCounts(countPods(rs, [], at(100)), countPods(rs, a, at(100)))).toEqual(countPods(rs, a, at(100)));
+  });
+});
+
+describe("podsToDelete", () => {
+  it("ranks the active pods only and takes the first count", () => {
+    const pods = [pod("ready", { readySince: at(0) }), pod("gone", { deleting: true }), pod("not-ready"), pod("done", { phase: "Failed" })];
+    expect(names(podsToDelete(pods, 1))).toEqual(["not-ready"]);
+    expect(names(podsToDelete(pods, 5))).toEqual(["not-ready", "ready"]);
+    expect(podsToDelete(pods, 0)).toEqual([]);
   });
 });
 

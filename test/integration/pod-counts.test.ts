@@ -1,0 +1,98 @@
+// The ReplicaSet sync counts its pods in SQL (countOwnedPods) instead of reading them: the counts
+// must be the ones the pure rule (countPods, src/domain/replicaset.ts) gives over the same rows, at
+// the minReadySeconds boundaries too. No controllers run: the rows are inserted directly.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countOwnedPods, readOwnedPods } from "../../src/db/claims.ts";
+import { createDb, type Db } from "../../src/db/client.ts";
+import { json, podOf, replicaSetOf } from "../../src/db/rows.ts";
+import { countPods } from "../../src/domain/replicaset.ts";
+import type { ReplicaSet } from "../../src/domain/types.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
+import { insertStandaloneReplicaSet, template } from "../helpers/fixtures.ts";
+
+let database: TestDatabase;
+let db: Db;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDb(database.url, { max: 2 });
+});
+afterAll(async () => {
+  await db.$disconnect();
+  await database.drop();
+});
+
+const T0 = Date.parse("2026-12-01T12:00:00.000Z");
+const at = (s: number) => new Date(T0 + s * 1000);
+const ready = (since: number | null, status = "True") => ({ type: "Ready", status, reason: null, message: null, lastUpdateTime: null, lastTransitionTime: since === null ? null : at(since).toISOString() });
+const other = { type: "PodScheduled", status: "True", reason: null, message: null, lastUpdateTime: null, lastTransitionTime: at(0).toISOString() };
+
+describe("countOwnedPods (SQL) against countPods (the rule)", () => {
+  it("agrees on every kind of pod, for minReadySeconds 0 and 10, around the availability boundary", async () => {
+    const row = await insertStandaloneReplicaSet(db, "counts", "web", 3);
+    const owned = (name: string, o: { labels?: Record<string, string>; phase?: string; deleting?: boolean; conditions?: unknown[]; owner?: string | null } = {}) => ({
+      namespace: "counts",
+      name,
+      labels: o.labels ?? { app: "web" },
+      ownerReferences: json(o.owner === null ? [] : [{ kind: "ReplicaSet", name: "web", uid: o.owner ?? row.uid, controller: true }]),
+      spec: json(template({}).spec),
+      phase: o.phase ?? "Running",
+      podConditions: json(o.conditions ?? []),
+      deletionTimestamp: o.deleting ? at(0) : null,
+    });
+    await db.pod.createMany({
+      data: [
+        owned("available", { conditions: [other, ready(0)] }),
+        owned("pending-95", { conditions: [ready(95)] }),
+        owned("pending-92", { conditions: [ready(92)] }),
+        owned("ready-no-time", { conditions: [ready(null)] }),
+        owned("not-ready", { conditions: [ready(0, "False")] }),
+        owned("no-conditions"),
+        owned("first-ready-wins", { conditions: [ready(0, "False"), ready(0)] }),
+        owned("extra-labels", { labels: { app: "web", extra: "x" }, conditions: [ready(50)] }),
+        owned("pending-phase", { phase: "Pending" }),
+        owned("terminating", { deleting: true, conditions: [ready(91)] }),
+        owned("failed", { phase: "Failed", conditions: [ready(0)] }),
+        owned("succeeded", { phase: "Succeeded", conditions: [ready(0)] }),
+        owned("not-selected", { labels: { app: "other" }, conditions: [ready(0)] }),
+        owned("orphan", { owner: null, conditions: [ready(0)] }),
+        owned("someone-elses", { owner: "00000000-0000-0000-0000-000000000001", conditions: [ready(0)] }),
+      ],
+    });
+    // the rule's input: what the ReplicaSet owns and selects (the rule leaves out inactive pods itself)
+    const pods = (await db.pod.findMany({ where: { ownerUid: row.uid } })).map(podOf).filter((p) => p.metadata.labels.app === "web");
+    expect(pods).toHaveLength(12);
+    const times = [at(100), at(101), new Date(at(101).getTime() + 1), at(102), new Date(at(102).getTime() + 1), at(105), at(200)];
+    for (const minReadySeconds of [0, 10]) {
+      await db.replicaSet.update({ where: { uid: row.uid }, data: { minReadySeconds } });
+      const rs: ReplicaSet = replicaSetOf(await db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } }));
+      for (const now of times) {
+        const counted = await db.$transaction((tx) => countOwnedPods(tx, rs, now));
+        expect({ minReadySeconds, now, counted }).toEqual({ minReadySeconds, now, counted: countPods(rs, pods, now) });
+      }
+    }
+    const counts = countPods(replicaSetOf(await db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } })), pods, at(101));
+    // the table exercises every branch: some pending, some available, some ready without a time
+    expect(counts).toMatchObject({ active: 9, fullyLabeled: 9, ready: 5, available: 2, earliestPendingReadySince: at(92) });
+  });
+
+  it("the template's labels decide fullyLabeled (a pod the selector picks may lack one)", async () => {
+    const row = await insertStandaloneReplicaSet(db, "labels", "api", 2);
+    const t = template({ app: "api", tier: "back" });
+    await db.replicaSet.update({ where: { uid: row.uid }, data: { template: json(t) } });
+    const rs = replicaSetOf(await db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } }));
+    await db.pod.createMany({
+      data: [{ app: "api", tier: "back" }, { app: "api" }].map((labels, i) => ({
+        namespace: "labels",
+        name: `api-${i}`,
+        labels,
+        ownerReferences: json([{ kind: "ReplicaSet", name: "api", uid: row.uid, controller: true }]),
+        spec: json(t.spec),
+      })),
+    });
+    const counted = await db.$transaction((tx) => countOwnedPods(tx, rs, at(0)));
+    expect(counted).toMatchObject({ active: 2, fullyLabeled: 1 });
+    const read = await db.$transaction((tx) => readOwnedPods(tx, rs));
+    expect(read.map((p) => p.metadata.name).sort()).toEqual(["api-0", "api-1"]);
+    expect(counted).toEqual(countPods(rs, read, at(0)));
+  });
+});
