@@ -236,6 +236,11 @@ describe("writes", () => {
     expect((await kubectl("get", "deploy", "ghost", "-n", "team-a")).code).toBe(1);
     expect((await ok("scale", "deploy/site", "--replicas=7", "-n", "team-a", "--dry-run=server")).trim()).toBe("deployment.apps/site scaled (server dry run)");
     expect((await getJson("deploy", "site", "-n", "team-a")).spec.replicas).toBe(2);
+    // kubectl diff: the apply patch with dryRun=All, compared with the live object (exit 1: differences)
+    const diff = await kubectl("diff", "-f", manifest("site", { image: "nginx:1.26", env: { MODE: "blue" }, replicas: 5 }));
+    expect(diff.code).toBe(1);
+    expect(diff.stdout.split("\n").filter((l) => /^[-+] /.test(l)).map((l) => l.replace(/\s+/g, " "))).toEqual(["- generation: 2", "+ generation: 3", "- replicas: 2", "+ replicas: 5"]);
+    expect((await getJson("deploy", "site", "-n", "team-a")).spec.replicas).toBe(2);
   });
 
   it("scale through /scale, set image, and the rollout commands", async () => {
