@@ -5,6 +5,7 @@
 // The slice has a hard deadline: past it, it fails naming what it waited for (with the log of its
 // phases), and stops every process and Postgres it started.
 import { afterAll, describe, expect, it } from "vitest";
+import { childPids } from "../helpers/process.ts";
 import { FAULTS, runCampaign } from "./campaign.ts";
 import { stopAllClusters } from "./cluster.ts";
 import { table } from "./run.ts";
@@ -25,6 +26,8 @@ describe("fault campaign, fixed-seed slice", () => {
         throw new Error(`${error.message}\nphases:\n${phases.join("\n")}`);
       });
       const summary = `${table(result)}\n${result.details.map((v) => `${v.check}: ${v.detail}`).join("\n")}\nphases:\n${phases.join("\n")}`;
+      // every server process and the Postgres it started are gone
+      expect(childPids(), summary).toEqual([]);
       for (const fault of FAULTS) expect(result.faults[fault], summary).toBeGreaterThan(0);
       expect(result.mutations.ok, summary).toBeGreaterThan(10);
       // the deletion check has an Orphan delete to hold to its ReplicaSets surviving

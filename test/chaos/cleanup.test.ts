@@ -1,29 +1,12 @@
 // The campaign never hangs and never leaves a process behind: a wait past its bound fails naming
 // what it waited for; a server that does not start is killed; a campaign that fails stops every
-// server and Postgres it started. Children are read from /proc (Linux, like the campaign itself).
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+// server and Postgres it started.
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { spawnServer } from "../helpers/process.ts";
+import { childPids, spawnServer } from "../helpers/process.ts";
 import { runCampaign } from "./campaign.ts";
 import { Cluster, stopAllClusters } from "./cluster.ts";
 import { Deadline, DeadlineError } from "./deadline.ts";
-
-/** pids of this process's live children (zombies are gone already: node reaps what it spawned) */
-function children(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // pid (comm) state ppid …: comm may hold spaces, so split after its closing parenthesis
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(ppid) === process.pid && state !== "Z") pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
 
 const alive = (pid: number) => {
   try {
@@ -71,12 +54,12 @@ describe("no process outlives a failure", () => {
     abort.abort();
     const failure = await start;
     expect(failure.message).toMatch(/^server start aborted \(killed\)/);
-    expect(children()).toEqual([]);
+    expect(childPids()).toEqual([]);
   });
 
   it("a campaign past its hard deadline fails naming what it waited for, and leaves no process", { timeout: 90_000 }, async () => {
     await expect(runCampaign({ seed: 1, minutes: 0, deadlineMs: 1_000 })).rejects.toThrow(/^the campaign's hard deadline \(1 s\) passed while waiting for the campaign's Postgres, proxy and migrations$/);
-    expect(children()).toEqual([]);
+    expect(childPids()).toEqual([]);
   });
 
   it("stopping a cluster with a server running kills the server and Postgres and removes the data", { timeout: 180_000 }, async () => {
@@ -88,7 +71,7 @@ describe("no process outlives a failure", () => {
     // what the slice's afterAll and an interrupted `npm run chaos` call
     await stopAllClusters();
     expect(pids.filter(alive)).toEqual([]);
-    expect(children()).toEqual([]);
+    expect(childPids()).toEqual([]);
     expect(existsSync(cluster.dir)).toBe(false);
   });
 });
