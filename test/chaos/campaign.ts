@@ -83,6 +83,9 @@ const SERVER_ENV = {
   RESYNC_MS: "600000", // the periodic resync is effectively off for the whole campaign
   SUBSCRIPTION_BUFFER: "200",
   WORKERS: "2",
+  // the checks replay every state: nothing of the change log is compacted, however long the run
+  CHANGELOG_RETENTION_MS: "off",
+  CHANGELOG_MAX_ROWS: "off",
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
