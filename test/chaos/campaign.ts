@@ -1,14 +1,19 @@
 // The fault campaign: a quiet phase with the periodic resync off (every rollout step must follow
 // from notifications alone), then `minutes` of random workload under random faults, then
 // convergence, then the checks against the change log. Everything random comes from the seed.
+// Every await has a bound (./deadline.ts) and the whole campaign a hard deadline: a hang fails
+// naming what it waited for, and every process and Postgres the campaign started is stopped.
 import { Cluster, type Instance } from "./cluster.ts";
 import { checkAcknowledged, checkStates, checkWakeups, CHECKS, readLog, type Check, type Log, type Violation } from "./checks.ts";
+import { Deadline } from "./deadline.ts";
 import { Rng } from "./rng.ts";
 import { ResumingWatch, rawSubscriber } from "./watchers.ts";
 import { BEHAVIOR, DELETE_POLICIES, post, Workload, type DeletePolicy } from "./workload.ts";
 
 export const FAULTS = ["kill9", "instances", "postgresRestart", "network", "subscribers"] as const;
 export type Fault = (typeof FAULTS)[number];
+/** a long campaign's round: every fault, kills and network faults twice */
+export const LONG_ROUND: readonly Fault[] = [...FAULTS, "kill9", "network"];
 
 export interface CampaignOptions {
   seed: number;
@@ -16,9 +21,18 @@ export interface CampaignOptions {
   minutes: number;
   /** at least this many rounds of faults (each round injects every kind), however short `minutes` */
   rounds?: number;
+  /** the faults of one round, injected in seeded order (default LONG_ROUND) */
+  round?: readonly Fault[];
   /** concurrent Deployments of the workload */
   deployments?: number;
+  /** the hard deadline of the whole campaign, ms (default: `defaultDeadlineMs`) */
+  deadlineMs?: number;
   log?: (line: string) => void;
+}
+
+/** Room for the set-up, the quiet phase, the faults' own length, convergence and the checks. */
+export function defaultDeadlineMs(options: Pick<CampaignOptions, "minutes" | "rounds">): number {
+  return (options.minutes + 10 + 3 * (options.rounds ?? 0)) * 60_000;
 }
 
 export interface CampaignResult {
@@ -53,19 +67,55 @@ export const BOUNDS = {
   convergenceMs: 90_000,
 };
 
+/** bounds of the campaign's own steps (each also ends at the hard deadline) */
+const STEP_MS = {
+  /** a server process starting (spawnServer's own bound is 90 s) */
+  start: 100_000,
+  /** one fault and the restarts it makes (a Postgres outage: stop 30 s, probes 25 s, start 60 s, /readyz 30 s) */
+  fault: 150_000,
+  /** a background loop finishing its current pass (each call has a 10 s bound) */
+  loop: 30_000,
+};
+
 const SERVER_ENV = {
   LOG_LEVEL: "warn",
   SIM_MAX_GRACE_SECONDS: "0",
   RESYNC_MS: "600000", // the periodic resync is effectively off for the whole campaign
   SUBSCRIPTION_BUFFER: "200",
   WORKERS: "2",
+  // the checks replay every state: nothing of the change log is compacted, however long the run
+  CHANGELOG_RETENTION_MS: "off",
+  CHANGELOG_MAX_ROWS: "off",
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface Loop {
+  /** ends the loop after its current pass; resolves when it has ended */
+  stop(): Promise<void>;
+}
+
+/** Runs `body` again and again, `pause()` ms apart, until stopped; `body` is told when a stop is asked for. */
+function loop(body: (stopping: () => boolean) => Promise<void>, pause: () => number): Loop {
+  let stopping = false;
+  const done = (async () => {
+    while (!stopping) {
+      await body(() => stopping);
+      if (!stopping) await sleep(pause());
+    }
+  })();
+  return {
+    stop() {
+      stopping = true;
+      return done;
+    },
+  };
+}
+
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   const started = Date.now();
-  const say = options.log ?? (() => {});
+  const deadline = new Deadline(options.deadlineMs ?? defaultDeadlineMs(options));
+  const say = (line: string) => options.log?.(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${line}`);
   const rng = new Rng(options.seed);
   const cluster = new Cluster(SERVER_ENV);
   const violations: Violation[] = [];
@@ -73,16 +123,18 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const urls = () => cluster.instances.map((i) => i.server.url);
   const outage = { probes: 0, maxFailMs: 0, maxRecoveryMs: 0 };
   const watchers: ResumingWatch[] = [];
+  const loops: Loop[] = [];
   try {
-    await cluster.start();
-    await Promise.all([cluster.addInstance(), cluster.addInstance()]);
+    await deadline.within("the campaign's Postgres, proxy and migrations", 120_000, cluster.start());
+    await deadline.within("the first two server processes to start", STEP_MS.start, Promise.all([cluster.addInstance(), cluster.addInstance()]));
     say(`cluster up: Postgres ${cluster.directUrl}, proxy :${cluster.proxy.port}, 2 instances`);
 
-    const quiet = await quietPhase(urls()[0], cluster, violations);
+    // each quiet rollout has two 60 s bounds of its own
+    const quiet = await deadline.within("the quiet phase's rollouts", 150_000, quietPhase(urls()[0], cluster, violations));
     say(`quiet phase: ${quiet.size} rollouts`);
 
     const maxId = async () => (await cluster.query<{ id: string }>("SELECT coalesce(max(id), 0)::text AS id FROM change_log"))[0].id;
-    const from = await maxId();
+    const from = await deadline.within("the change log's newest id", 30_000, maxId());
     for (const kind of ["Deployment", "ReplicaSet", "Pod"]) {
       const w = new ResumingWatch(kind, from, urls, rng);
       w.start();
@@ -92,65 +144,43 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     // the faulty phase
     const workload = new Workload(rng, options.deployments ?? 20, urls);
     const until = Date.now() + options.minutes * 60_000;
-    let running = true;
-    const workers = Array.from({ length: 4 }, async (_, w) => {
+    const workers = Array.from({ length: 4 }, (_, w) => {
       const mine = workload.slots.filter((_, i) => i % 4 === w);
-      while (running) {
-        await workload.step(mine);
-        await sleep(rng.int(20, 300));
-      }
+      return loop(() => workload.step(mine), () => rng.int(20, 300));
     });
-    const agent = (async () => {
-      while (running) {
-        await workload.agent();
-        await sleep(500);
-      }
-    })();
+    // the external agent runs until the Deployments have converged (it reports manual pods ready)
+    const agent = loop((stopping) => workload.agent(stopping), () => 400);
+    loops.push(...workers, agent);
     const subscribers: Promise<void>[] = [];
     let round: Fault[] = [];
     let rounds = 0;
     while (Date.now() < until || rounds < (options.rounds ?? 0) || round.length > 0) {
       if (round.length === 0) {
-        round = shuffle(rng, [...FAULTS, "kill9", "network"]);
+        round = shuffle(rng, [...(options.round ?? LONG_ROUND)]);
         rounds++;
       }
       const fault = round.pop()!;
       await sleep(rng.int(500, 3_000));
       faults[fault]++;
       say(`fault ${fault} (${cluster.instances.length} instances)`);
-      await inject(fault);
+      await deadline.within(`fault ${fault} (its injection and the restarts it makes)`, STEP_MS.fault, inject(fault));
     }
-    running = false;
-    await Promise.all(workers);
+    await deadline.within("the workload's workers to finish their last mutation", STEP_MS.loop, Promise.all(workers.map((w) => w.stop())));
     cluster.proxy.latencyMs = 0;
-    while (cluster.instances.length < 2) await cluster.addInstance();
+    while (cluster.instances.length < 2) await deadline.within("a server process to start after the faults", STEP_MS.start, cluster.addInstance());
     const lastFault = Date.now();
-    say(`faults over after ${Math.round((lastFault - started) / 1000)} s; waiting for convergence`);
+    say("faults over; waiting for convergence");
 
-    // convergence (the agent keeps reporting manual pods ready)
-    running = true;
-    const agent2 = (async () => {
-      while (running) {
-        await workload.agent();
-        await sleep(300);
-      }
-    })();
-    await agent;
-    const convergence = await converge(cluster, lastFault, violations);
-    running = false;
-    await agent2;
-    await Promise.all(subscribers);
+    // converge polls within its own bound; each of its reads has a 30 s query timeout
+    const convergence = await deadline.within("every Deployment to converge", BOUNDS.convergenceMs + 60_000, converge(cluster, lastFault, violations));
+    say(`converged: p50 ${convergence.p50} ms, max ${convergence.max} ms`);
+    await deadline.within("the node agent to finish its last pass", STEP_MS.loop, agent.stop());
+    // each ends within its hold time + 10 s
+    await deadline.within("the slow and vanishing subscribers to end", 30_000, Promise.all(subscribers));
+    await deadline.within("the watches to catch up with the change log", 40_000, catchUp(cluster, watchers));
+    say(`watches caught up`);
 
-    // watchers catch up with the log
-    const kindMax = async (kind: string) => (await cluster.query<{ id: string }>("SELECT coalesce(max(id), 0)::text AS id FROM change_log WHERE kind = $1", [kind]))[0].id;
-    for (const w of watchers) {
-      const target = BigInt(await kindMax(w.kind));
-      const deadline = Date.now() + 30_000;
-      while (BigInt(w.lastRv) < target && Date.now() < deadline) await sleep(100);
-      w.stop();
-    }
-
-    const log = await readLog(cluster.directUrl);
+    const log = await deadline.within("the change log to be read", 60_000, readLog(cluster.directUrl));
     checkStates(log, violations);
     checkAcknowledged(log, workload.acks, violations);
     const wakeupMaxGapMs = checkWakeups(log, quiet, BOUNDS.wakeupGapMs, violations);
@@ -225,11 +255,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
     /** Postgres stopped: calls fail fast with UNAVAILABLE, /readyz 503; back: /readyz 200. */
     async function postgresOutage(): Promise<void> {
-      await cluster.stopPostgres();
+      await deadline.within("the campaign's Postgres to stop", 30_000, cluster.stopPostgres());
       try {
         await Promise.all(cluster.instances.map((i) => probeOutage(i)));
       } finally {
-        await cluster.restartPostgres();
+        await deadline.within("the campaign's Postgres to start again", 60_000, cluster.restartPostgres());
       }
       const back = Date.now();
       await Promise.all(
@@ -269,9 +299,23 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       if (status !== 503) violations.push({ check: "outage", detail: `instance ${i.id}: /readyz answered ${status} while Postgres was down (want 503)` });
     }
   } finally {
+    for (const l of loops) void l.stop();
     for (const w of watchers) w.stop();
     await cluster.stop();
+    say("cluster stopped");
   }
+}
+
+/** Polls (30 s at most) until each watch has seen its kind's newest change, then stops it (checkWatches reports one that did not). */
+async function catchUp(db: Cluster, watchers: ResumingWatch[]): Promise<void> {
+  const until = Date.now() + 30_000;
+  await Promise.all(
+    watchers.map(async (w) => {
+      const [{ id }] = await db.query<{ id: string }>("SELECT coalesce(max(id), 0)::text AS id FROM change_log WHERE kind = $1", [w.kind]);
+      while (BigInt(w.lastRv) < BigInt(id) && Date.now() < until) await sleep(100);
+      w.stop();
+    }),
+  );
 }
 
 function shuffle<T>(rng: Rng, items: T[]): T[] {

@@ -6,6 +6,7 @@ import { POD_TEMPLATE_HASH_LABEL } from "../../src/domain/hash.ts";
 import { maxSurge, maxUnavailable } from "../../src/domain/intstr.ts";
 import { REVISION_ANNOTATION } from "../../src/domain/deployment-util.ts";
 import type { Deployment } from "../../src/domain/types.ts";
+import { QUERY_LIMITS } from "./deadline.ts";
 import type { Ack } from "./workload.ts";
 import type { ResumingWatch } from "./watchers.ts";
 
@@ -48,7 +49,7 @@ export interface Log {
 }
 
 export async function readLog(url: string): Promise<Log> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url, ...QUERY_LIMITS });
   await client.connect();
   try {
     const { rows } = await client.query<Row>(

@@ -1,8 +1,10 @@
 // `npm run chaos -- --seed S --minutes M [--deployments N] [--rounds R]`: runs the fault campaign, prints its table, and writes
-// the result to bench/results/chaos-<seed>-<time>.json. Exits 1 when any check was violated.
+// the result to bench/results/chaos-<seed>-<time>.json. Exits 1 when any check was violated or the
+// campaign failed (a step past its bound or the hard deadline, named in the message).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { runCampaign, type CampaignResult } from "./campaign.ts";
+import { stopAllClusters } from "./cluster.ts";
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,4 +49,11 @@ async function main() {
   process.exit(result.details.length ? 1 : 0);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) void main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // an interrupted run stops its servers and Postgres first
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopAllClusters().finally(() => process.exit(130)));
+  main().catch((error: Error) => {
+    console.error(`chaos: ${error.message}`);
+    process.exit(1);
+  });
+}

@@ -126,8 +126,8 @@ export class Workload {
     }
   }
 
-  /** The external node agent: every not-ready pod of a `manual` Deployment is reported Running and ready. */
-  async agent(): Promise<void> {
+  /** The external node agent: every not-ready pod of a `manual` Deployment is reported Running and ready (until `stopping`). */
+  async agent(stopping: () => boolean): Promise<void> {
     const urls = this.#urls();
     if (urls.length === 0) return;
     const url = this.#rng.pick(urls);
@@ -139,6 +139,7 @@ export class Workload {
     }
     const pods = (answer.data?.pods?.edges ?? []).map((e: any) => e.node);
     for (const pod of pods) {
+      if (stopping()) return;
       if (pod.status.ready || pod.metadata.deletionTimestamp) continue;
       const slot = this.slots.find((s) => pod.metadata.name.startsWith(`${s.name}-`) && s.behavior === "manual");
       if (!slot) continue;
