@@ -2,7 +2,6 @@
 // A bad value is a user mistake: it is reported in one line naming the variable (ConfigError),
 // and main.ts exits with status 2 without a stack trace.
 import { accessSync, constants } from "node:fs";
-import { DEFAULT_REQUEST_TIMEOUTS } from "./http/timeouts.ts";
 
 /** Namespace quotas (src/domain/quota.ts): generous, finite; ten full-size (10 000-replica) Deployments' worth of pods. */
 export const DEFAULT_QUOTAS = { pods: 100_000, replicaSets: 10_000, deployments: 2_000 };
@@ -79,6 +78,9 @@ export interface Config {
 }
 
 export const DEFAULT_SUBSCRIPTION_BUFFER = 1000;
+
+/** How long a client may take to send a request's headers, and the whole request (src/http/timeouts.ts). */
+export const DEFAULT_REQUEST_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000 };
 
 export class ConfigError extends Error {}
 
