@@ -208,8 +208,7 @@ export function serveWebSockets<P extends Record<string, unknown> | undefined>(
         void Promise.resolve(connection.send(JSON.stringify({ id, type: MessageType.Error, payload: [error] }))).catch(() => {});
         return;
       }
-      // the client's complete ends the operation at once, whenever its stream gets to finish
-      if (type === MessageType.Complete && id !== null) running.delete(id);
+      // counted until graphql-ws is done with it: a query the client completes early still runs to its end
       if (operation) running.set(id!, operation);
       void handle(message)
         .catch((err) => internalError(socket, "message handling failed", err))
