@@ -60,14 +60,19 @@ describe("nested lists take a bounded limit", () => {
 });
 
 describe("a watch's initial listing (issue 10 §3): read in pages that count against the subscriber's buffer", () => {
-  it("30 pods with a buffer of 8: never more than 8 held; changes during the listing arrive once, none lost, none twice", async () => {
-    const d = await insertDeployment(db, "listing", "l");
-    await insertPods(db, await insertReplicaSet(db, d, "h", 1), 30);
+  /** `count` pods in `namespace`, and a watch of them on a hub of its own with a buffer of 8 */
+  async function watchOfPods(namespace: string, count: number) {
+    const d = await insertDeployment(db, namespace, namespace.slice(0, 1));
+    await insertPods(db, await insertReplicaSet(db, d, "h", 1), count);
     // the fixtures' changes reach the feed before the watch begins (else they would be live events)
     const [{ last }] = await db.$queryRawUnsafe<{ last: bigint }[]>("SELECT max(id) AS last FROM change_log");
     await waitFor(async () => app.feed.lastId, (id) => id >= last, { what: "the feed to read the fixtures" });
     const hub = new SubscriptionHub({ db, feed: app.feed, limit: 8, log: createLogger("silent") });
-    const watch = hub.watch({ kind: "Pod", namespace: "listing", requirements: null }, null);
+    return { hub, watch: hub.watch({ kind: "Pod", namespace, requirements: null }, null) };
+  }
+
+  it("30 pods with a buffer of 8: never more than 8 held; changes during the listing arrive once, none lost, none twice", async () => {
+    const { hub, watch } = await watchOfPods("listing", 30);
     try {
       const byUid = await db.pod.findMany({ where: { namespace: "listing" }, orderBy: { uid: "asc" }, select: { uid: true, name: true } });
       const events: string[] = [];
@@ -108,12 +113,7 @@ describe("a watch's initial listing (issue 10 §3): read in pages that count aga
   });
 
   it("a listing whose pages were read at different positions, with no change of its own between them, ends at the last page's position: resuming from it replays nothing", async () => {
-    const d = await insertDeployment(db, "quiet", "q");
-    await insertPods(db, await insertReplicaSet(db, d, "h", 1), 12);
-    const [{ last }] = await db.$queryRawUnsafe<{ last: bigint }[]>("SELECT max(id) AS last FROM change_log");
-    await waitFor(async () => app.feed.lastId, (id) => id >= last, { what: "the feed to read the fixtures" });
-    const hub = new SubscriptionHub({ db, feed: app.feed, limit: 8, log: createLogger("silent") });
-    const watch = hub.watch({ kind: "Pod", namespace: "quiet", requirements: null }, null);
+    const { hub, watch } = await watchOfPods("quiet", 12);
     try {
       const take = async () => {
         const { value } = await watch.next();
