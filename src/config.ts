@@ -2,7 +2,6 @@
 // A bad value is a user mistake: it is reported in one line naming the variable (ConfigError),
 // and main.ts exits with status 2 without a stack trace.
 import { accessSync, constants } from "node:fs";
-import { DEFAULT_REQUEST_TIMEOUTS } from "./http/timeouts.ts";
 
 /** Namespace quotas (src/domain/quota.ts): generous, finite; ten full-size (10 000-replica) Deployments' worth of pods. */
 export const DEFAULT_QUOTAS = { pods: 100_000, replicaSets: 10_000, deployments: 2_000 };
@@ -65,8 +64,9 @@ export interface Config {
   /** graphql-sse reservations waiting for their event stream, per client address and per process */
   sseReservationsPerAddress: number;
   sseReservations: number;
-  /** queries and subscriptions one WebSocket may run at once */
+  /** queries and subscriptions one WebSocket, and one graphql-sse single-connection stream, may run at once */
   wsOperationsPerSocket: number;
+  sseOperationsPerStream: number;
   /** namespace quotas (src/domain/quota.ts): objects of each kind one namespace may hold */
   quotaPods: number;
   quotaReplicaSets: number;
@@ -78,6 +78,9 @@ export interface Config {
 }
 
 export const DEFAULT_SUBSCRIPTION_BUFFER = 1000;
+
+/** How long a client may take to send a request's headers, and the whole request (src/http/timeouts.ts). */
+export const DEFAULT_REQUEST_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000 };
 
 export class ConfigError extends Error {}
 
@@ -186,6 +189,7 @@ export const OPTIONS: Option[] = [
   { env: "SSE_RESERVATIONS_PER_ADDRESS", flag: "--sse-reservations-per-address", key: "sseReservationsPerAddress", default: 100, parse: int(1, 1_000_000), help: "graphql-sse reservations one client address may hold unconnected (429 past it)" },
   { env: "SSE_RESERVATIONS", flag: "--sse-reservations", key: "sseReservations", default: 10_000, parse: int(1, 1_000_000), help: "graphql-sse reservations held unconnected per process (429 past it)" },
   { env: "WS_OPERATIONS_PER_SOCKET", flag: "--ws-operations-per-socket", key: "wsOperationsPerSocket", default: 100, parse: int(1, 1_000_000), help: "queries and subscriptions one WebSocket may run at once (RATE_LIMITED past it)" },
+  { env: "SSE_OPERATIONS_PER_STREAM", flag: "--sse-operations-per-stream", key: "sseOperationsPerStream", default: 100, parse: int(1, 1_000_000), help: "queries and subscriptions one graphql-sse single-connection stream may run at once (RATE_LIMITED past it)" },
   { env: "QUOTA_PODS_PER_NAMESPACE", flag: "--quota-pods-per-namespace", key: "quotaPods", default: DEFAULT_QUOTAS.pods, parse: int(1, 100_000_000), help: "pods one namespace may hold (QUOTA_EXCEEDED past it)" },
   { env: "QUOTA_REPLICASETS_PER_NAMESPACE", flag: "--quota-replicasets-per-namespace", key: "quotaReplicaSets", default: DEFAULT_QUOTAS.replicaSets, parse: int(1, 100_000_000), help: "ReplicaSets one namespace may hold" },
   { env: "QUOTA_DEPLOYMENTS_PER_NAMESPACE", flag: "--quota-deployments-per-namespace", key: "quotaDeployments", default: DEFAULT_QUOTAS.deployments, parse: int(1, 100_000_000), help: "Deployments one namespace may hold" },

@@ -82,7 +82,7 @@ export interface ServerOptions {
   requestTimeouts?: RequestTimeouts;
 }
 
-export type SecurityOptions = GuardOptions & AuthOptions & { maxBatch: number; wsOperationsPerSocket: number; sseReservationsPerAddress: number; sseReservations: number };
+export type SecurityOptions = GuardOptions & AuthOptions & { maxBatch: number; wsOperationsPerSocket: number; sseReservationsPerAddress: number; sseReservations: number; sseOperationsPerStream: number };
 
 /** the header a GET request needs (yoga's CSRF prevention); a JSON POST is preflighted anyway */
 export const CSRF_HEADER = "x-graphql-yoga-csrf";
@@ -114,7 +114,7 @@ export async function startServer(services: Services, options: ServerOptions): P
       useDocumentSizeLimit,
       useQueryShapeLimits,
       useContractCodes,
-      ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH, { reservationMs: options.sseReservationMs, perAddress: security.sseReservationsPerAddress, total: security.sseReservations }),
+      ...useGraphQLSSEWithBackpressure(GRAPHQL_SSE_PATH, { reservationMs: options.sseReservationMs, perAddress: security.sseReservationsPerAddress, total: security.sseReservations, operationsPerStream: security.sseOperationsPerStream }),
     ],
     context: ({ request, connectionParams, req }) => createContext({ ...services, hub }, { request, connectionParams, requestId: requestIdOf(req) }),
   });

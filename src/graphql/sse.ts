@@ -8,6 +8,7 @@ import type { Plugin } from "graphql-yoga";
 import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY } from "graphql-sse";
 import { createHandler } from "graphql-sse/lib/use/fetch";
 import { contractError } from "./contract-errors.ts";
+import { apiError } from "./errors.ts";
 import { setTimer, type Timer } from "../timers.ts";
 import { Caps } from "../auth/rate-limit.ts";
 
@@ -20,6 +21,8 @@ export interface ReservationLimits {
   /** reservations waiting for their event stream, per client address and in all; past either a PUT gets 429 RATE_LIMITED */
   perAddress: number;
   total: number;
+  /** queries and subscriptions one single-connection stream may run at once; one more is answered RATE_LIMITED on the stream */
+  operationsPerStream: number;
 }
 
 const tooManyReservations = () =>
@@ -54,9 +57,10 @@ async function withContractCodes(response: Response): Promise<Response> {
  * the GET connects, their results wait (onNext) in each subscriber's bounded buffer rather than in
  * graphql-sse's unbounded queue, and after `reservationMs` without a GET the reservation is ended
  * (its operations complete, a later GET gets 404). 80 such pairs held 1.1 GB before. Reservations
- * waiting at once are capped per client address and in all.
+ * waiting at once are capped per client address and in all, and the operations running on one
+ * stream (each holding its result until the stream takes it) are capped like a WebSocket's.
  */
-export function useGraphQLSSEWithBackpressure(endpoint: string, { reservationMs = DEFAULT_SSE_RESERVATION_MS, perAddress, total }: ReservationLimits): Plugin[] {
+export function useGraphQLSSEWithBackpressure(endpoint: string, { reservationMs = DEFAULT_SSE_RESERVATION_MS, perAddress, total, operationsPerStream }: ReservationLimits): Plugin[] {
   /** single-connection mode: the event stream of each reserved token */
   const streams = new Map<string, ServerResponse>();
   /** distinct-connections mode: each request is its own event stream */
@@ -108,6 +112,9 @@ export function useGraphQLSSEWithBackpressure(endpoint: string, { reservationMs 
       }
     },
   };
+  /** single-connection mode: the operations running on each stream, and the stream of each operation's request */
+  const running = new Map<string, number>();
+  const runsOn = new WeakMap<Request, string>();
   const serverContexts = new WeakMap<Request, unknown>();
   let handler: (request: Request) => Promise<Response>;
   const sse: Plugin = {
@@ -136,8 +143,24 @@ export function useGraphQLSSEWithBackpressure(endpoint: string, { reservationMs 
             const operation = getOperationAST(document, params.operationName);
             if (!operation) return refused("the document does not name one operation to run (operationName)");
             if (operation.operation === "mutation" && request.method !== "POST") return refused("a mutation needs a POST request");
+            const token = tokenOf(request);
+            if (token) {
+              const count = running.get(token) ?? 0;
+              if (count >= operationsPerStream) return failed(apiError("RATE_LIMITED", `too many operations on this stream: at most ${operationsPerStream} at once; complete one first`, { limit: "operationsPerStream" }));
+              running.set(token, count + 1);
+              runsOn.set(request, token);
+            }
             const args: ExecutionArgs = { schema: enveloped.schema, document, contextValue: await enveloped.contextFactory(), variableValues: params.variables, operationName: params.operationName };
             return (operation.operation === "subscription" ? enveloped.subscribe : enveloped.execute)(args) as never;
+          },
+          // every operation onSubscribe started ends here (completed, stopped by DELETE, or its stream closed)
+          onComplete: (_ctx, req) => {
+            const token = runsOn.get(req.raw as Request);
+            if (!token) return;
+            runsOn.delete(req.raw as Request);
+            const left = (running.get(token) ?? 1) - 1;
+            if (left > 0) running.set(token, left);
+            else running.delete(token);
           },
         },
         yoga.fetchAPI,

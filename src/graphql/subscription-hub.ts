@@ -183,17 +183,30 @@ export class SubscriptionHub {
       /** the listing's uid ranges read so far, in order: each one's last uid (null: to the end) and position */
       const ranges: { upTo: string | null; through: bigint }[] = [];
       covered = (item) => ranges.find((r) => r.upTo === null || String(item.object.uid) <= r.upTo)?.through ?? null;
+      /**
+       * The position a client that got the whole listing has every change through: the last page's,
+       * when no object of the scope changed between the first page's position and it (the pages
+       * then show one state); else none (the live events that follow carry positions).
+       */
+      const listedThrough = async (last: bigint): Promise<bigint | null> => {
+        const first = ranges[0].through;
+        if (first === last) return last;
+        const between = await readChanges(db, filter, first, last, 1);
+        return between.horizon <= first && between.changes.length === 0 ? last : null;
+      };
       initial = async (room) => {
         const last = ranges.at(-1);
         if (last && last.upTo === null) return null;
         const size = Math.min(LISTING_PAGE, room);
-        const page = await readSnapshotPage(db, filter, filter.requirements ?? [], filter.namespaces ?? null, last?.upTo ?? null, size);
-        const upTo = page.objects.length < size ? null : String(page.objects.at(-1)!.uid);
+        // one more than the page: whether this page is the last one is known without another read
+        const page = await readSnapshotPage(db, filter, filter.requirements ?? [], filter.namespaces ?? null, last?.upTo ?? null, size + 1);
+        const more = page.objects.length > size;
+        if (more) page.objects.pop();
+        const upTo = more ? String(page.objects.at(-1)!.uid) : null;
         // adjacent ranges read at the same position are one range
         if (last && last.through === page.through) last.upTo = upTo;
         else ranges.push({ upTo, through: page.through });
-        // a client that got the whole listing has every change through its position only when the listing has one
-        const position = upTo === null && ranges.length === 1 ? page.through : null;
+        const position = upTo === null ? await listedThrough(page.through) : null;
         return page.objects.map((object, i, all): WatchItem => ({
           type: "ADDED",
           resourceVersion: BigInt(object.resource_version as string | number),

@@ -197,23 +197,26 @@ export function serveWebSockets<P extends Record<string, unknown> | undefined>(
       internalError(socket, "socket error", err);
     });
     let handle: (message: string) => Promise<void> = async () => {};
-    /** the operations running on this socket, by id: each one's own mark (an id may be used again) */
-    const running = new Map<string, object>();
+    /** the operations running on this socket, by id; `completing` once the client has completed it */
+    const running = new Map<string, { done: Promise<void>; completing: boolean }>();
     // each message's promise lasts as long as its operation: messages are handled side by side
+    const run = (message: string) => handle(message).catch((err) => internalError(socket, "message handling failed", err));
     const deliver: Deliver = (message) => {
       const { type, id } = typeAndId(message);
-      const operation = type === MessageType.Subscribe && id !== null ? {} : null;
-      if (operation && running.size >= operationsPerSocket && !running.has(id!)) {
+      const previous = id === null ? undefined : running.get(id);
+      if (type === MessageType.Complete && previous) previous.completing = true;
+      // not an operation start (or the id of a running one: graphql-ws closes with 4409)
+      if (type !== MessageType.Subscribe || id === null || (previous && !previous.completing)) return void run(message);
+      if (!previous && running.size >= operationsPerSocket) {
         const error = { message: `too many operations on this socket: at most ${operationsPerSocket} at once; complete one first`, extensions: { code: "RATE_LIMITED", limit: "operationsPerSocket" } };
-        void Promise.resolve(connection.send(JSON.stringify({ id, type: MessageType.Error, payload: [error] }))).catch(() => {});
-        return;
+        return void Promise.resolve(connection.send(JSON.stringify({ id, type: MessageType.Error, payload: [error] }))).catch(() => {});
       }
-      // the client's complete ends the operation at once, whenever its stream gets to finish
-      if (type === MessageType.Complete && id !== null) running.delete(id);
-      if (operation) running.set(id!, operation);
-      void handle(message)
-        .catch((err) => internalError(socket, "message handling failed", err))
-        .finally(() => operation && running.get(id!) === operation && running.delete(id!));
+      // Counted until graphql-ws is done with it (a query the client completes early still runs).
+      // An id the client completed and starts again (the legacy protocol's restart) starts once the
+      // earlier operation has ended: graphql-ws would otherwise send that one's end as this one's.
+      const operation = { completing: false, done: (previous?.done ?? Promise.resolve()).then(() => run(message)) };
+      running.set(id, operation);
+      void operation.done.then(() => running.get(id) === operation && running.delete(id));
     };
     const connection = socket.protocol === DEPRECATED_GRAPHQL_WS_PROTOCOL ? legacyWs(socket, deliver, keepAliveMs) : transportWs(socket, deliver);
     connection.onMessage = (cb) => (handle = cb);

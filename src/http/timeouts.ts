@@ -4,6 +4,7 @@
 // (requestTimeout) take longer, checking every connectionsCheckingInterval. Responses (event
 // streams, WebSockets after the upgrade) are not limited by these.
 import type { ServerOptions } from "node:http";
+import { DEFAULT_REQUEST_TIMEOUTS } from "../config.ts";
 
 export interface RequestTimeouts {
   /** all headers received within (default 10 s) */
@@ -11,8 +12,6 @@ export interface RequestTimeouts {
   /** the whole request, body included, received within (default 30 s: 4 MiB at ~140 KB/s) */
   requestMs: number;
 }
-
-export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = { headersMs: 10_000, requestMs: 30_000 };
 
 /** node:http createServer options for these timeouts. */
 export function requestTimeoutOptions(timeouts: RequestTimeouts = DEFAULT_REQUEST_TIMEOUTS): ServerOptions {

@@ -88,3 +88,33 @@ it("reservations waiting for their event stream are capped per address (SSE_RESE
     await capped.stop();
   }
 });
+
+it("a single-connection stream runs at most SSE_OPERATIONS_PER_STREAM operations at once: one more is answered RATE_LIMITED on the stream, and runs once another ends", async () => {
+  const capped = await startTestApp({ controllers: false, simulator: false, sseOperationsPerStream: 2, sseReservationMs: 600_000 });
+  try {
+    const stream = `${capped.url}/stream`;
+    const token = await (await fetch(stream, { method: "PUT", headers: { accept: "text/plain" } })).text();
+    const post = (id: string, query: string) =>
+      fetch(stream, { method: "POST", headers: { "content-type": "application/json", [TOKEN_HEADER_KEY]: token }, body: JSON.stringify({ query, extensions: { operationId: id } }) });
+    for (const id of ["1", "2"]) expect((await post(id, "subscription { watch(kind: Pod) { type } }")).status).toBe(202);
+    expect((await post("3", "{ namespaces }")).status).toBe(202);
+    const get = await fetch(`${stream}?token=${encodeURIComponent(token)}`, { headers: { accept: "text/event-stream" } });
+    const reader = get.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    const until = async (what: RegExp) => {
+      while (!what.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${what}: ${text}`);
+        text += value;
+      }
+    };
+    await until(/"id":"3".*"code":"RATE_LIMITED","limit":"operationsPerStream"/);
+    expect((await fetch(`${stream}?operationId=1`, { method: "DELETE", headers: { [TOKEN_HEADER_KEY]: token } })).status).toBe(200);
+    await until(/event: complete\ndata: \{"id":"1"\}/); // the first watch has ended
+    expect((await post("4", "{ namespaces }")).status).toBe(202);
+    await until(/"id":"4","payload":\{"data":\{"namespaces"/);
+    await reader.cancel();
+  } finally {
+    await capped.stop();
+  }
+});

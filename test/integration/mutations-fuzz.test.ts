@@ -38,15 +38,23 @@ const map = fc.dictionary(text, text, { maxKeys: 3, noNullPrototype: true });
 const labelName = fc.constantFrom("web", "api", "db");
 const optional = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }) => fc.record(model, { requiredKeys: [] });
 
+// issue 10 §6: quantities (upstream's grammar, negative values) and env var names (syntax, duplicates)
+const quantities = fc.dictionary(
+  fc.constantFrom("cpu", "memory", "ephemeral-storage"),
+  fc.oneof({ weight: 3, arbitrary: fc.constantFrom("100m", "1.5Gi", "1e3", ".5", "-0", "+1", "-1Gi", "-100m", "lots", "1K", "1 Gi", "1e", "") }, { weight: 1, arbitrary: text }),
+  { maxKeys: 2, noNullPrototype: true },
+);
+const envName = fc.oneof({ weight: 3, arbitrary: fc.constantFrom("A", "MY.VAR-2", "_x", "1 bad", "1abc", "a=b") }, { weight: 1, arbitrary: text });
+
 const container = fc.record(
   {
     name: fc.oneof(fc.constantFrom("app", "side", "app"), text),
     image: fc.oneof(fc.constantFrom("nginx:1.25", "busybox"), text),
     command: fc.array(text, { maxLength: 2 }),
     args: fc.array(text, { maxLength: 2 }),
-    env: fc.array(fc.record({ name: text, value: text }), { maxLength: 2 }),
+    env: fc.array(fc.record({ name: envName, value: text }), { maxLength: 3 }),
     ports: fc.array(optional({ name: text, containerPort: int, protocol: fc.constantFrom("TCP", "UDP", "SCTP", "HTTP") }).map((p) => ({ containerPort: 80, ...p })), { maxLength: 2 }),
-    resources: optional({ requests: map, limits: map }),
+    resources: optional({ requests: fc.oneof(quantities, map), limits: fc.oneof(quantities, map) }),
   },
   { requiredKeys: ["name", "image"] },
 );
@@ -185,6 +193,7 @@ const POD_NAMES = ["p0", "p1", "p2", "p3", "p4", "p5"];
 const podName = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...POD_NAMES, "missing") }, { weight: 1, arbitrary: text });
 const podStatus = fc.record(
   {
+    // with ready: true, a terminated phase (Succeeded, Failed) is refused (issue 10 §6)
     phase: fc.constantFrom("Pending", "Running", "Succeeded", "Failed", "Unknown"),
     ready: fc.boolean(),
     containerStatuses: fc.array(

@@ -17,7 +17,7 @@ import { SubscriptionHub, type WatchItem } from "../../src/graphql/subscription-
 let app: TestApp;
 let db: Db;
 beforeAll(async () => {
-  app = await startTestApp({ controllers: false });
+  app = await startTestApp({ controllers: false, simulator: false }); // no writer but the tests
   db = createDb(app.databaseUrl, { max: 2 });
   const d = await insertDeployment(db, "bounds", "big");
   const old = await insertReplicaSet(db, d, "old", 1);
@@ -60,22 +60,30 @@ describe("nested lists take a bounded limit", () => {
 });
 
 describe("a watch's initial listing (issue 10 §3): read in pages that count against the subscriber's buffer", () => {
-  it("30 pods with a buffer of 8: never more than 8 held; changes during the listing arrive once, none lost, none twice", async () => {
-    const d = await insertDeployment(db, "listing", "l");
-    await insertPods(db, await insertReplicaSet(db, d, "h", 1), 30);
+  /** `count` pods in `namespace`, and a watch of them on a hub of its own with a buffer of 8 */
+  async function watchOfPods(namespace: string, count: number) {
+    const d = await insertDeployment(db, namespace, namespace.slice(0, 1));
+    await insertPods(db, await insertReplicaSet(db, d, "h", 1), count);
     // the fixtures' changes reach the feed before the watch begins (else they would be live events)
     const [{ last }] = await db.$queryRawUnsafe<{ last: bigint }[]>("SELECT max(id) AS last FROM change_log");
     await waitFor(async () => app.feed.lastId, (id) => id >= last, { what: "the feed to read the fixtures" });
     const hub = new SubscriptionHub({ db, feed: app.feed, limit: 8, log: createLogger("silent") });
-    const watch = hub.watch({ kind: "Pod", namespace: "listing", requirements: null }, null);
+    return { hub, watch: hub.watch({ kind: "Pod", namespace, requirements: null }, null) };
+  }
+
+  it("30 pods with a buffer of 8: never more than 8 held; changes during the listing arrive once, none lost, none twice", async () => {
+    const { hub, watch } = await watchOfPods("listing", 30);
     try {
       const byUid = await db.pod.findMany({ where: { namespace: "listing" }, orderBy: { uid: "asc" }, select: { uid: true, name: true } });
       const events: string[] = [];
+      const positions: (bigint | null)[] = [];
       const take = async () => {
         const { value } = await watch.next();
         expect(hub.stats().buffered).toBeLessThanOrEqual(8);
+        if (value instanceof Error) throw value;
         const item = value as WatchItem;
         events.push(`${item.type} ${String(item.object.name)} ${JSON.stringify(item.object.annotations)}`);
+        positions.push(item.position);
       };
       await take(); // the first page (by uid) is read: byUid[0] is listed
       const touched = { annotations: { touched: "1" } };
@@ -93,7 +101,41 @@ describe("a watch's initial listing (issue 10 §3): read in pages that count aga
         `MODIFIED ${byUid[5].name} {"touched":"1"}`,
       ];
       expect(events.toSorted()).toEqual(expected.toSorted());
-      expect(events.slice(-2)).toEqual(expected.slice(-2)); // after the listing, in commit order
+      // the live events follow the listing, in commit order (l-new is listed or live, by its uid)
+      expect(events.at(-1)).toBe(expected.at(-1));
+      expect(events.indexOf(expected.at(-2)!)).toBeGreaterThan(events.findLastIndex((e) => e.startsWith("ADDED l-h-")));
+      // the pods changed while they were listed: no listed item claims a position to resume from
+      expect(positions.filter((_, i) => events[i].startsWith("ADDED") && !events[i].startsWith("ADDED l-new"))).toEqual(Array(29).fill(null));
+    } finally {
+      await watch.return();
+      hub.stop();
+    }
+  });
+
+  it("a listing whose pages were read at different positions, with no change of its own between them, ends at the last page's position: resuming from it replays nothing", async () => {
+    const { hub, watch } = await watchOfPods("quiet", 12);
+    try {
+      const take = async () => {
+        const { value } = await watch.next();
+        if (value instanceof Error) throw value;
+        return value as WatchItem;
+      };
+      const items: WatchItem[] = [await take()];
+      await insertDeployment(db, "elsewhere", "moved-the-log"); // the log moves on, not in this watch's scope
+      while (items.length < 12) items.push(await take());
+      const resumeFrom = items.at(-1)!.position;
+      expect(resumeFrom).not.toBeNull();
+      expect(items.slice(0, -1).map((i) => i.position)).toEqual(Array(11).fill(null));
+      const resumed = hub.watch({ kind: "Pod", namespace: "quiet", requirements: null }, resumeFrom);
+      try {
+        const pod = await db.pod.findFirstOrThrow({ where: { namespace: "quiet" } });
+        await db.pod.update({ where: { uid: pod.uid }, data: { annotations: { after: "1" } } });
+        const { value: next } = await resumed.next();
+        if (next instanceof Error) throw next;
+        expect([next!.type, next!.object.name]).toEqual(["MODIFIED", pod.name]); // nothing before it
+      } finally {
+        await resumed.return();
+      }
     } finally {
       await watch.return();
       hub.stop();

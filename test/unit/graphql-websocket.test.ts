@@ -8,7 +8,7 @@ import WebSocket, { WebSocketServer } from "ws";
 import { serveWebSockets } from "../../src/graphql/websocket.ts";
 import { createLogger } from "../../src/log.ts";
 
-const schema = buildSchema(`type Query { hello: String } type Subscription { count(to: Int!): Int, forever: Int }`);
+const schema = buildSchema(`type Query { hello: String } type Subscription { count(to: Int!): Int, forever: Int, idle: Int }`);
 const rootValue = {
   hello: () => "world",
   count: async function* ({ to }: { to: number }) {
@@ -17,6 +17,26 @@ const rootValue = {
   forever: async function* () {
     yield { forever: 1 };
     await new Promise(() => {});
+  },
+  /** one value, then nothing until it is stopped, when it ends at once (as the server's subscribers do) */
+  idle: () => {
+    let stop = () => {};
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    let sent = false;
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next() {
+        if (!sent) return (sent = true), { value: { idle: 1 }, done: false };
+        await stopped;
+        return { value: undefined, done: true };
+      },
+      async return() {
+        stop();
+        return { value: undefined, done: true };
+      },
+    };
   },
 };
 
@@ -93,14 +113,14 @@ it("answers connection_init with connection_ack and keep-alives, and runs starts
   expect(await c.closed()).toEqual({ code: 1000, reason: "Normal Closure" });
 });
 
-it("stops an operation on stop (no complete follows) and restarts an id that is still running", async () => {
+it("stops an operation on stop (no complete follows), and restarts an id that is still running without reporting the earlier operation's end as the new one's", async () => {
   const c = await connect();
   c.send({ type: "connection_init", payload: { authorization: "Bearer ok" } });
-  c.send({ id: "a", type: "start", payload: { query: "subscription { forever }" } });
+  c.send({ id: "a", type: "start", payload: { query: "subscription { idle }" } });
   await c.until(() => c.of("a").length === 1, "no first value");
   c.send({ id: "a", type: "start", payload: { query: "subscription { count(to: 1) }" } }); // the legacy server restarts it
   await c.until(() => c.of("a").some(([t]) => t === "complete"), "no complete of the restart");
-  expect(c.of("a")).toEqual([["data", { data: { forever: 1 } }], ["data", { data: { count: 1 } }], ["complete", undefined]]);
+  expect(c.of("a")).toEqual([["data", { data: { idle: 1 } }], ["data", { data: { count: 1 } }], ["complete", undefined]]);
 
   c.send({ id: "b", type: "start", payload: { query: "subscription { forever }" } });
   await c.until(() => c.of("b").length === 1, "no value of b");
@@ -135,14 +155,20 @@ it("still speaks graphql-transport-ws to clients that ask for it", async () => {
 it("runs at most operationsPerSocket operations on one socket: one more is refused with RATE_LIMITED, and runs once another ends", async () => {
   const c = await connect();
   c.send({ type: "connection_init", payload: { authorization: "Bearer ok" } });
-  for (const id of ["1", "2", "3"]) c.send({ id, type: "start", payload: { query: "subscription { forever }" } });
+  for (const id of ["1", "2", "3"]) c.send({ id, type: "start", payload: { query: "subscription { idle }" } });
   await c.until(() => ["1", "2", "3"].every((id) => c.of(id).length === 1), "no first values");
   c.send({ id: "4", type: "start", payload: { query: "{ hello }" } });
   await c.until(() => c.of("4").length > 0, "no answer to the fourth");
   expect(c.of("4")).toEqual([["error", [expect.objectContaining({ extensions: { code: "RATE_LIMITED", limit: "operationsPerSocket" } })]]]);
   c.send({ id: "2", type: "stop" });
-  c.send({ id: "5", type: "start", payload: { query: "{ hello }" } });
-  await c.until(() => c.of("5").length === 2, "no answer after a stop");
-  expect(c.of("5")).toEqual([["data", { data: { hello: "world" } }], ["complete", undefined]]);
+  // the slot is free once the stopped operation has ended on the server: ask until it is
+  for (let i = 5; ; i++) {
+    c.send({ id: String(i), type: "start", payload: { query: "{ hello }" } });
+    await c.until(() => c.of(String(i)).length > 0, `no answer to ${i}`);
+    if (c.of(String(i))[0][0] === "error") continue;
+    await c.until(() => c.of(String(i)).length === 2, `no complete of ${i}`);
+    expect(c.of(String(i))).toEqual([["data", { data: { hello: "world" } }], ["complete", undefined]]);
+    break;
+  }
   c.socket.close();
 });

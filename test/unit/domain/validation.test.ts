@@ -534,13 +534,82 @@ describe("validation properties", () => {
       ["spec", "progressDeadlineSeconds"],
     ] as const;
     fc.assert(
-      fc.property(validDeployment, fc.constantFrom(...paths), fc.jsonValue(), (input, path, junk) => {
+      fc.property(validDeployment, fc.constantFrom(...paths), fc.jsonValue(), (generated, path, junk) => {
+        const input = structuredClone(generated); // generated values share constants (the Recreate strategy): edit a copy
         let node: any = input;
         for (const step of path.slice(0, -1)) node = node[step] ?? (node[step] = {});
         node[path[path.length - 1]] = junk;
         check(input);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  // Issue 10 §6: the rules a client could slip past before, with their oracle built into the generator.
+  const withContainer = (input: DeploymentInput, edit: Partial<ContainerInput>): DeploymentInput => {
+    const [first, ...rest] = input.spec!.template!.spec!.containers!;
+    return { ...input, spec: { ...input.spec, template: { ...input.spec!.template, spec: { containers: [{ ...first, ...edit }, ...rest] } } } };
+  };
+  const digits = fc.stringMatching(/^[0-9]{1,4}$/);
+  const suffix = fc.constantFrom("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E", "e3", "E-3", "e+9");
+  /** A quantity upstream parses, from its grammar's parts: whether it is below zero follows from them. */
+  const quantity = fc
+    .record({ sign: fc.constantFrom("", "+", "-"), whole: digits, fraction: fc.option(fc.stringMatching(/^[0-9]{0,3}$/), { nil: undefined }), leadingDot: fc.boolean(), suffix })
+    .map(({ sign, whole, fraction, leadingDot, suffix }) => {
+      const number = leadingDot ? `.${whole}` : fraction === undefined ? whole : `${whole}.${fraction}`;
+      return { text: `${sign}${number}${suffix}`, negative: sign === "-" && /[1-9]/.test(number) };
+    });
+  /** Text that is no quantity: a valid one spoiled in a way the grammar never allows. */
+  const notQuantity = fc.oneof(
+    quantity.map((q) => `${q.text} `),
+    quantity.map((q) => `${q.text}x`),
+    quantity.map((q) => `--${q.text.replace(/^[+-]/, "")}`),
+    fc.tuple(digits, fc.constantFrom("gi", "K", "mi", "Ki5", "e", "E+", "i")).map(([d, s]) => `${d}${s}`),
+    fc.constantFrom("", ".", "lots", "Gi", "1.2.3", "- 1"),
+  );
+
+  it("resource quantities: upstream's grammar, and never below zero", () => {
+    const requests = `${c0}.resources.requests[cpu]`;
+    fc.assert(
+      fc.property(validDeployment, quantity, (input, q) => {
+        const errors = normalizeDeployment(withContainer(input, { resources: { requests: { cpu: q.text } } })).errors;
+        expect(errors, q.text).toEqual(q.negative ? [{ field: requests, message: `Invalid value: "${q.text}": must be greater than or equal to 0` }] : []);
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(validDeployment, notQuantity, (input, text) => {
+        const errors = normalizeDeployment(withContainer(input, { resources: { limits: { memory: text } } })).errors;
+        expect(fieldsOf(errors), JSON.stringify(text)).toEqual([`${c0}.resources.limits[memory]`]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("env var names: upstream's syntax, one definition per name", () => {
+    const valid = fc.stringMatching(/^[-._a-zA-Z][-._a-zA-Z0-9]{0,6}$/);
+    const invalidName = fc.oneof(fc.stringMatching(/^[0-9][-._a-zA-Z0-9]{0,4}$/), fc.tuple(valid, fc.constantFrom(" ", "=", "/", ":", "\u00e9")).map(([v, c]) => `${v}${c}`));
+    // names drawn from a small pool so that duplicates are common
+    const names = fc.array(fc.oneof(valid, invalidName), { minLength: 1, maxLength: 4 }).chain((pool) => fc.array(fc.constantFrom(...pool), { maxLength: 6 }));
+    fc.assert(
+      fc.property(validDeployment, names, (input, env) => {
+        const errors = normalizeDeployment(withContainer(input, { env: env.map((name) => ({ name, value: "v" })) })).errors;
+        const expected = env.flatMap((name, i) => [
+          ...(/^[0-9]/.test(name) || /[ =/:\u00e9]/.test(name) ? [`${c0}.env[${i}].name invalid`] : []),
+          ...(env.indexOf(name) < i ? [`${c0}.env[${i}].name duplicate`] : []),
+        ]);
+        expect(errors.map((e) => `${e.field} ${/^Duplicate/.test(e.message) ? "duplicate" : "invalid"}`), JSON.stringify(env)).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a reported status: a terminated pod (Succeeded, Failed) is never ready, any other phase may be", () => {
+    fc.assert(
+      fc.property(fc.constantFrom("Pending", "Running", "Succeeded", "Failed", "Unknown"), fc.boolean(), (phase, ready) => {
+        const errors = validatePodStatusInput({ phase, ready } as PodStatusInput, ["app"]);
+        expect(fieldsOf(errors)).toEqual(ready && (phase === "Succeeded" || phase === "Failed") ? ["status.ready"] : []);
+      }),
     );
   });
 });
