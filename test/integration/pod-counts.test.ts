@@ -1,7 +1,9 @@
 // The ReplicaSet sync counts its pods in SQL (countOwnedPods) instead of reading them: the counts
 // must be the ones the pure rule (countPods, src/domain/replicaset.ts) gives over the same rows, at
-// the minReadySeconds boundaries too. No controllers run: the rows are inserted directly.
+// the minReadySeconds boundaries too; and a sync that deletes nothing costs the same statements
+// whatever the ReplicaSet's size. No controllers run: the rows are inserted directly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syncReplicaSet } from "../../src/controller/replicaset-controller.ts";
 import { countOwnedPods, readOwnedPods } from "../../src/db/claims.ts";
 import { createDb, type Db } from "../../src/db/client.ts";
 import { json, podOf, replicaSetOf } from "../../src/db/rows.ts";
@@ -94,5 +96,40 @@ describe("countOwnedPods (SQL) against countPods (the rule)", () => {
     const read = await db.$transaction((tx) => readOwnedPods(tx, rs));
     expect(read.map((p) => p.metadata.name).sort()).toEqual(["api-0", "api-1"]);
     expect(counted).toEqual(countPods(rs, read, at(0)));
+  });
+});
+
+describe("a ReplicaSet sync that deletes nothing", () => {
+  it("runs the same statements for 5 and for 60 pods, none of which reads pod rows", async () => {
+    const statements: string[] = [];
+    const counting = createDb(database.url, { max: 2, onQuery: (sql) => statements.push(sql) });
+    try {
+      const runs: string[][] = [];
+      for (const n of [5, 60]) {
+        const row = await insertStandaloneReplicaSet(db, `size-${n}`, "web", n);
+        await db.pod.createMany({
+          data: Array.from({ length: n }, (_, i) => ({
+            namespace: `size-${n}`,
+            name: `web-${i}`,
+            labels: { app: "web" },
+            ownerReferences: json([{ kind: "ReplicaSet", name: "web", uid: row.uid, controller: true }]),
+            spec: json(template({}).spec),
+            nodeName: "node-1",
+            podConditions: json([ready(0)]),
+          })),
+        });
+        statements.length = 0;
+        expect(await syncReplicaSet(counting, `size-${n}/web`, () => at(100))).toEqual({ requeueAfterMs: null });
+        runs.push([...statements]);
+        expect(await db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } })).toMatchObject({ statusReplicas: n, readyReplicas: n, availableReplicas: n });
+        expect(await db.pod.count({ where: { namespace: `size-${n}`, deletionTimestamp: null } })).toBe(n);
+      }
+      expect(runs[0].length).toBeGreaterThan(0);
+      expect(runs[1]).toEqual(runs[0]);
+      // pod rows are read only as counts, or as the (here empty) set whose claim would change
+      expect(runs[1].filter((sql) => /\bpods\b/.test(sql) && !/count\(\*\)|NOT \(/.test(sql))).toEqual([]);
+    } finally {
+      await counting.$disconnect();
+    }
   });
 });
