@@ -81,7 +81,8 @@ await runBench(async (pgs) => {
   } finally {
     pgl.kill("SIGTERM");
     await server.stop();
-    await new Promise((r) => (pgl.exitCode !== null ? r(null) : pgl.once("exit", r)));
+    // killed by the signal, it has a signalCode and no exitCode; waiting for "exit" then would hang
+    await new Promise((r) => (pgl.exitCode !== null || pgl.signalCode !== null ? r(null) : pgl.once("exit", r)));
     await db.drop();
   }
 });
