@@ -22,6 +22,8 @@ if (role === "clients") {
   let first = 0;
   let errors = 0;
   let closed = 0;
+  /** close code → sockets closed with it (e.g. 4408: no connection_init acknowledged in time) */
+  const closeCodes: Record<number, number> = {};
   let sample = "";
   /** results with errors instead of data (the first one kept to show) */
   let failures = 0;
@@ -59,7 +61,10 @@ if (role === "clients") {
       list.push(at);
     });
     ws.on("error", () => errors++);
-    ws.on("close", () => closed++);
+    ws.on("close", (code) => {
+      closed++;
+      closeCodes[code] = (closeCodes[code] ?? 0) + 1;
+    });
   };
   const started = now();
   let made = 0;
@@ -72,9 +77,9 @@ if (role === "clients") {
     }
     if (made >= n) clearInterval(timer);
   }, 10);
-  const status = setInterval(() => send({ type: "status", open, first, errors, closed, failures, firstFailure, at: now() }), 250);
+  const status = setInterval(() => send({ type: "status", open, first, errors, closed, closeCodes, failures, firstFailure, at: now() }), 250);
   process.on("message", (m: { type: string }) => {
-    if (m.type === "collect") send({ type: "arrivals", arrivals: [...arrivals], sample, open, first, errors, closed, failures, firstFailure });
+    if (m.type === "collect") send({ type: "arrivals", arrivals: [...arrivals], sample, open, first, errors, closed, closeCodes, failures, firstFailure });
     if (m.type === "exit") {
       clearInterval(status);
       for (const ws of sockets) ws.terminate();

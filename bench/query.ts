@@ -11,7 +11,7 @@ const seconds = numFlag("seconds", 10);
 const connections = numFlag("connections", 10);
 const deployments = numFlag("deployments", 50);
 
-const DEPLOYE_QUERY = `{ deployments(first: 50) { edges { node { metadata { name } spec { replicas } replicaSets { metadata { name } spec { replicas } pods { metadata { name } status { phase ready } } } } } } }`;
+const DEPLOYE_QUERY = `{ deployments(first: 50) { edges { node { metadata { name } spec { replicas } replicaSets(limit: 3) { metadata { name } spec { replicas } pods(limit: 10) { metadata { name } status { phase ready } } } } } } }`;
 const POSTGRAPHILE_QUERY = `{ allDeployments(first: 50) { nodes { name replicas replicaSets { nodes { name replicas pods { nodes { name phase ready } } } } } } }`;
 
 /** 50 Deployments × 3 ReplicaSets × 10 pods, owned as the controllers would own them. */
@@ -81,7 +81,8 @@ await runBench(async (pgs) => {
   } finally {
     pgl.kill("SIGTERM");
     await server.stop();
-    await new Promise((r) => (pgl.exitCode !== null ? r(null) : pgl.once("exit", r)));
+    // killed by the signal, it has a signalCode and no exitCode; waiting for "exit" then would hang
+    await new Promise((r) => (pgl.exitCode !== null || pgl.signalCode !== null ? r(null) : pgl.once("exit", r)));
     await db.drop();
   }
 });

@@ -2,12 +2,13 @@
 // (src/db/claims.ts). It reads the ReplicaSet and the pods whose claim would change (orphans to
 // adopt, owned ones to release), claims them, counts its pods in one SQL aggregate (countPods'
 // rule), creates or deletes the difference (creates in slow-start batches, one INSERT per batch;
-// deletes by the upstream ranking, one UPDATE — only then are its pod rows read), and writes
+// deletes by the upstream ranking, one UPDATE — only then are its pods read, and only the columns
+// the ranking looks at), and writes
 // status. A sync's cost is therefore a few statements whatever the ReplicaSet's size, except when
 // it deletes pods. Idempotent: a sync killed at any point rolls back, and the next one recomputes
 // from what is stored.
 import type { Db } from "../db/client.ts";
-import { countOwnedPods, readOwnedPods, syncOwner, type SyncResult } from "../db/claims.ts";
+import { countOwnedPods, readDeletionCandidates, syncOwner, type SyncResult } from "../db/claims.ts";
 import { createPods, terminatePods, writeReplicaSetStatus } from "../db/controller-writes.ts";
 import { recordEvent } from "../db/events.ts";
 import { semanticallyEqual } from "../domain/hash.ts";
@@ -24,7 +25,7 @@ export function syncReplicaSet(db: Db, key: string, now: () => Date): Promise<Sy
     async plan(tx, rs, claimed, at) {
       const counts = addPodCounts(await countOwnedPods(tx, rs, at), countPods(rs, claimed.adopt, at));
       const plan = planReplicaSetSync({ rs, counts, now: at });
-      const doomed = plan.deleteCount > 0 ? podsToDelete([...(await readOwnedPods(tx, rs)), ...claimed.adopt], plan.deleteCount) : [];
+      const doomed = plan.deleteCount > 0 ? podsToDelete([...(await readDeletionCandidates(tx, rs)), ...claimed.adopt], plan.deleteCount) : [];
       return { ...plan, counts, doomed };
     },
     async write(tx, rs, _claimed, plan, at) {

@@ -5,14 +5,14 @@
 // check the owner is unchanged and write the claim → write the plan. All in one transaction.
 import type { Db } from "./client.ts";
 import { requirementsToSql } from "./label-sql.ts";
-import { deploymentOf, podOf, replicaSetOf } from "./rows.ts";
+import { conditionsOf, deploymentOf, podOf, replicaSetOf } from "./rows.ts";
 import { lockAndCheck, lockObject, transaction, type Tx } from "./tx.ts";
 import { rowOf } from "./watch.ts";
 import { matches, selectorToRequirements } from "../domain/labels.ts";
 import { splitKey } from "../domain/names.ts";
 import { adoptedOwnerReferences, claim, releasedOwnerReferences, type Claim, type Claimable } from "../domain/ownership.ts";
-import type { PodCounts } from "../domain/replicaset.ts";
-import type { Deployment, Kind, Pod, ReplicaSet } from "../domain/types.ts";
+import { POD_DELETION_COST_ANNOTATION, type PodCounts, type RankablePod } from "../domain/replicaset.ts";
+import type { Deployment, Kind, Pod, PodPhase, ReplicaSet, StringMap } from "../domain/types.ts";
 
 /** What one sync of a controller returns: when to sync the key again (ms from now), or null. */
 export interface SyncResult {
@@ -62,9 +62,10 @@ const SCOPES = {
   all: (selects: string) => `(owner_uid = $2::uuid OR (owner_uid IS NULL AND ${selects}))`,
   /** only those whose claim would change: orphans it matches, owned ones it no longer matches */
   claimChanges: (selects: string) => `((owner_uid = $2::uuid AND NOT (${selects})) OR (owner_uid IS NULL AND ${selects}))`,
-  /** the active pods it owns and still matches (a ReplicaSet's pods that count) */
-  ownedActive: (selects: string) => `owner_uid = $2::uuid AND (${selects}) AND ${ACTIVE_POD}`,
 };
+
+/** the active pods a ReplicaSet owns and still matches: the pods that count */
+const ownedActive = (selects: string) => `owner_uid = $2::uuid AND (${selects}) AND ${ACTIVE_POD}`;
 type Scope = keyof typeof SCOPES;
 
 /** The owner's dependents in `scope`, read in one statement (whole rows, as JSON). */
@@ -80,9 +81,31 @@ async function readDependents<K extends OwnerKind>(tx: Tx, kind: K, owner: Owned
   return (kind === "Deployment" ? rows.map((r) => replicaSetOf(rowOf("ReplicaSet", r.object))) : rows.map((r) => podOf(rowOf("Pod", r.object)))) as Owned[K]["dependent"][];
 }
 
-/** The active pods the ReplicaSet owns and selects, whole (read only to choose pods to delete). */
-export function readOwnedPods(tx: Tx, rs: ReplicaSet): Promise<Pod[]> {
-  return readDependents(tx, "ReplicaSet", rs, "ownedActive");
+const costAnnotation = (cost: string | null): StringMap => (cost === null ? {} : { [POD_DELETION_COST_ANNOTATION]: cost });
+
+/**
+ * The active pods the ReplicaSet owns and selects, with only what the deletion ranking looks at
+ * (read only to choose pods to delete): the first Ready condition, the deletion-cost annotation and
+ * the largest restart count, picked out in SQL.
+ */
+export async function readDeletionCandidates(tx: Tx, rs: ReplicaSet): Promise<RankablePod[]> {
+  const selects = selectsSql(rs);
+  const n = 3 + selects.params.length;
+  const rows = await tx.$queryRawUnsafe<{ uid: string; node_name: string | null; phase: PodPhase; creation_timestamp: Date; cost: string | null; ready: Record<string, unknown> | null; restarts: number }[]>(
+    `SELECT uid::text AS uid, node_name, phase, creation_timestamp, annotations->>$${n} AS cost,
+            jsonb_path_query_first(conditions, '$[*] ? (@.type == "Ready")') AS ready,
+            (SELECT coalesce(max((c->>'restartCount')::int), 0) FROM jsonb_array_elements(container_statuses) c)::int AS restarts
+       FROM pods WHERE namespace = $1 AND ${ownedActive(selects.sql)}`,
+    rs.metadata.namespace,
+    rs.metadata.uid,
+    ...selects.params,
+    POD_DELETION_COST_ANNOTATION,
+  );
+  return rows.map((r) => ({
+    metadata: { uid: r.uid, annotations: costAnnotation(r.cost), creationTimestamp: r.creation_timestamp, deletionTimestamp: null },
+    spec: { nodeName: r.node_name },
+    status: { phase: r.phase, conditions: r.ready ? conditionsOf([r.ready]) : [], containerStatuses: [{ restartCount: r.restarts }] },
+  }));
 }
 
 /**
@@ -101,7 +124,7 @@ export async function countOwnedPods(tx: Tx, rs: ReplicaSet, now: Date): Promise
        FROM (SELECT labels, rc->>'status' = 'True' AS is_ready,
                     CASE WHEN rc->>'status' = 'True' THEN (rc->>'lastTransitionTime')::timestamptz END AS since
                FROM (SELECT labels, jsonb_path_query_first(conditions, '$[*] ? (@.type == "Ready")') AS rc
-                       FROM pods WHERE namespace = $1 AND ${SCOPES.ownedActive(selects.sql)}) p) r`,
+                       FROM pods WHERE namespace = $1 AND ${ownedActive(selects.sql)}) p) r`,
     rs.metadata.namespace,
     rs.metadata.uid,
     ...selects.params,

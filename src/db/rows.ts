@@ -153,17 +153,6 @@ export function deploymentStatusColumns(s: DeploymentStatus) {
   };
 }
 
-export function replicaSetStatusColumns(s: ReplicaSetStatus) {
-  return {
-    statusReplicas: s.replicas,
-    fullyLabeledReplicas: s.fullyLabeledReplicas,
-    readyReplicas: s.readyReplicas,
-    availableReplicas: s.availableReplicas,
-    observedGeneration: s.observedGeneration,
-    conditions: json(s.conditions),
-  };
-}
-
 export function podStatusColumns(s: PodStatus) {
   return {
     phase: s.phase,

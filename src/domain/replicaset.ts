@@ -3,7 +3,7 @@
 // delete in one sync, slow-start batches, the pod-deletion ranking and the ReplicaSet status.
 import { matches, selectorToRequirements } from "./labels.ts";
 import { controllerRefTo } from "./ownership.ts";
-import type { Condition, Pod, PodPhase, ReplicaSet, ReplicaSetStatus } from "./types.ts";
+import type { Condition, ContainerStatus, ObjectMeta, Pod, PodPhase, PodSpec, PodStatus, ReplicaSet, ReplicaSetStatus } from "./types.ts";
 
 /** At most this many pods are created or deleted in one sync (upstream burstReplicas). */
 export const BURST_REPLICAS = 500;
@@ -43,22 +43,36 @@ export interface ReplicaSetSyncPlan {
   requeueAfterMs: number | null;
 }
 
+/**
+ * What the deletion ranking (and the predicates it uses) looks at in a pod: a whole Pod is one, and
+ * so is the narrow row src/db reads for a scale-down (uid, node, phase, the Ready condition, the
+ * deletion-cost annotation, restart counts, creation time).
+ */
+export interface RankablePod {
+  metadata: Pick<ObjectMeta, "uid" | "annotations" | "creationTimestamp" | "deletionTimestamp">;
+  spec: Pick<PodSpec, "nodeName">;
+  status: Pick<PodStatus, "phase"> & {
+    conditions: Pick<Condition, "type" | "status" | "lastTransitionTime">[];
+    containerStatuses: Pick<ContainerStatus, "restartCount">[];
+  };
+}
+
 /** A pod that counts: not Succeeded or Failed, and not being deleted. */
-export function isPodActive(pod: Pod): boolean {
+export function isPodActive(pod: Pick<RankablePod, "metadata" | "status">): boolean {
   return pod.status.phase !== "Succeeded" && pod.status.phase !== "Failed" && pod.metadata.deletionTimestamp === null;
 }
 
-function readyCondition(pod: Pod): Condition | undefined {
+function readyCondition(pod: Pick<RankablePod, "status">) {
   return pod.status.conditions.find((c) => c.type === "Ready");
 }
 
 /** The pod's Ready condition is True. */
-export function isPodReady(pod: Pod): boolean {
+export function isPodReady(pod: Pick<RankablePod, "status">): boolean {
   return readyCondition(pod)?.status === "True";
 }
 
 /** When a ready pod turned Ready (its Ready condition's lastTransitionTime), else null. */
-function readySince(pod: Pod): Date | null {
+function readySince(pod: Pick<RankablePod, "status">): Date | null {
   return isPodReady(pod) ? (readyCondition(pod)?.lastTransitionTime ?? null) : null;
 }
 
@@ -127,14 +141,14 @@ export function slowStartBatches(total: number, initial = 1): number[] {
 }
 
 /** The pod-deletion-cost annotation as an int32; absent or invalid counts as 0. */
-function deletionCost(pod: Pod): number {
+function deletionCost(pod: RankablePod): number {
   const raw = pod.metadata.annotations[POD_DELETION_COST_ANNOTATION];
   if (raw === undefined || !/^[+-]?\d+$/.test(raw)) return 0;
   const cost = Number(raw);
   return cost >= -(2 ** 31) && cost < 2 ** 31 ? cost : 0;
 }
 
-function maxRestarts(pod: Pod): number {
+function maxRestarts(pod: RankablePod): number {
   return Math.max(0, ...pod.status.containerStatuses.map((c) => c.restartCount));
 }
 
@@ -147,10 +161,10 @@ const PHASE_RANK: Record<PodPhase, number> = { Pending: 0, Unknown: 1, Running: 
  * of these pods on the same node first; ready for a shorter time first (no ready time counts as
  * shortest); more restarts first; newer first. Returns a new array.
  */
-export function rankPodsForDeletion(pods: Pod[]): Pod[] {
+export function rankPodsForDeletion<P extends RankablePod>(pods: P[]): P[] {
   const onNode = new Map<string | null, number>();
   for (const pod of pods) onNode.set(pod.spec.nodeName, (onNode.get(pod.spec.nodeName) ?? 0) + 1);
-  const key = (pod: Pod) => ({
+  const key = (pod: P) => ({
     pod,
     assigned: pod.spec.nodeName === null ? 0 : 1,
     phase: PHASE_RANK[pod.status.phase],
@@ -226,7 +240,7 @@ export function planReplicaSetSync(input: { rs: ReplicaSet; counts: PodCounts; n
 }
 
 /** The `count` pods to delete among the ReplicaSet's pods (the first of the ranking over the active ones). */
-export function podsToDelete(pods: Pod[], count: number): Pod[] {
+export function podsToDelete<P extends RankablePod>(pods: P[], count: number): P[] {
   return count > 0 ? rankPodsForDeletion(pods.filter(isPodActive)).slice(0, count) : [];
 }
 

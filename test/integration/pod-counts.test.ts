@@ -1,11 +1,13 @@
 // The ReplicaSet sync counts its pods in SQL (countOwnedPods) instead of reading them: the counts
 // must be the ones the pure rule (countPods, src/domain/replicaset.ts) gives over the same rows, at
-// the minReadySeconds boundaries too. No controllers run: the rows are inserted directly.
+// the minReadySeconds boundaries too; and a sync that deletes nothing costs the same statements
+// whatever the ReplicaSet's size. No controllers run: the rows are inserted directly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countOwnedPods, readOwnedPods } from "../../src/db/claims.ts";
+import { syncReplicaSet } from "../../src/controller/replicaset-controller.ts";
+import { countOwnedPods, readDeletionCandidates } from "../../src/db/claims.ts";
 import { createDb, type Db } from "../../src/db/client.ts";
 import { json, podOf, replicaSetOf } from "../../src/db/rows.ts";
-import { countPods } from "../../src/domain/replicaset.ts";
+import { countPods, podsToDelete } from "../../src/domain/replicaset.ts";
 import type { ReplicaSet } from "../../src/domain/types.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { insertStandaloneReplicaSet, template } from "../helpers/fixtures.ts";
@@ -91,8 +93,84 @@ describe("countOwnedPods (SQL) against countPods (the rule)", () => {
     });
     const counted = await db.$transaction((tx) => countOwnedPods(tx, rs, at(0)));
     expect(counted).toMatchObject({ active: 2, fullyLabeled: 1 });
-    const read = await db.$transaction((tx) => readOwnedPods(tx, rs));
-    expect(read.map((p) => p.metadata.name).sort()).toEqual(["api-0", "api-1"]);
-    expect(counted).toEqual(countPods(rs, read, at(0)));
+    const pods = (await db.pod.findMany({ where: { ownerUid: row.uid } })).map(podOf);
+    expect(counted).toEqual(countPods(rs, pods, at(0)));
+  });
+});
+
+describe("readDeletionCandidates: the narrow rows a scale-down ranks", () => {
+  it("rank as the whole pods do, for every number of pods to delete", async () => {
+    const row = await insertStandaloneReplicaSet(db, "ranking", "web", 0);
+    const rs = replicaSetOf(row);
+    const restarts = (n: number) => json([{ name: "a", image: "x", ready: false, restartCount: 0, state: {} }, { name: "b", image: "x", ready: false, restartCount: n, state: {} }]);
+    const variants = [
+      { nodeName: null, phase: "Pending" },
+      { nodeName: "node-1", phase: "Pending" },
+      { nodeName: "node-1", phase: "Unknown" },
+      { nodeName: "node-1", podConditions: json([other, ready(10)]) },
+      { nodeName: "node-1", podConditions: json([ready(20)]) },
+      { nodeName: "node-2", podConditions: json([ready(20)]) },
+      { nodeName: "node-2", podConditions: json([ready(5)]), annotations: { "controller.kubernetes.io/pod-deletion-cost": "-5" } },
+      { nodeName: "node-2", podConditions: json([ready(5)]), annotations: { "controller.kubernetes.io/pod-deletion-cost": "7", other: "x" } },
+      { nodeName: "node-2", podConditions: json([ready(5)]), annotations: { "controller.kubernetes.io/pod-deletion-cost": "not a number" } },
+      { nodeName: "node-3", containerStatuses: restarts(3) },
+      { nodeName: "node-3", containerStatuses: restarts(1) },
+      { nodeName: "node-3", podConditions: json([ready(0, "False")]) },
+      { nodeName: "node-3", deletionTimestamp: at(0) },
+      { nodeName: "node-3", phase: "Failed" },
+    ];
+    await db.pod.createMany({
+      data: variants.map((v, i) => ({
+        namespace: "ranking",
+        name: `web-${i}`,
+        labels: { app: "web" },
+        ownerReferences: json([{ kind: "ReplicaSet", name: "web", uid: row.uid, controller: true }]),
+        spec: json(template({}).spec),
+        phase: "Running",
+        // distinct creation times: no two pods tie on every key, so the order is one
+        creationTimestamp: at(i),
+        ...v,
+      })),
+    });
+    const whole = (await db.pod.findMany({ where: { ownerUid: row.uid } })).map(podOf);
+    const narrow = await db.$transaction((tx) => readDeletionCandidates(tx, rs));
+    expect(narrow).toHaveLength(12);
+    const uids = (pods: { metadata: { uid: string } }[]) => pods.map((p) => p.metadata.uid);
+    for (let k = 1; k <= 12; k++) expect(uids(podsToDelete(narrow, k))).toEqual(uids(podsToDelete(whole, k)));
+  });
+});
+
+describe("a ReplicaSet sync that deletes nothing", () => {
+  it("runs the same statements for 5 and for 60 pods, none of which reads pod rows", async () => {
+    const statements: string[] = [];
+    const counting = createDb(database.url, { max: 2, onQuery: (sql) => statements.push(sql) });
+    try {
+      const runs: string[][] = [];
+      for (const n of [5, 60]) {
+        const row = await insertStandaloneReplicaSet(db, `size-${n}`, "web", n);
+        await db.pod.createMany({
+          data: Array.from({ length: n }, (_, i) => ({
+            namespace: `size-${n}`,
+            name: `web-${i}`,
+            labels: { app: "web" },
+            ownerReferences: json([{ kind: "ReplicaSet", name: "web", uid: row.uid, controller: true }]),
+            spec: json(template({}).spec),
+            nodeName: "node-1",
+            podConditions: json([ready(0)]),
+          })),
+        });
+        statements.length = 0;
+        expect(await syncReplicaSet(counting, `size-${n}/web`, () => at(100))).toEqual({ requeueAfterMs: null });
+        runs.push([...statements]);
+        expect(await db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } })).toMatchObject({ statusReplicas: n, readyReplicas: n, availableReplicas: n });
+        expect(await db.pod.count({ where: { namespace: `size-${n}`, deletionTimestamp: null } })).toBe(n);
+      }
+      expect(runs[0].length).toBeGreaterThan(0);
+      expect(runs[1]).toEqual(runs[0]);
+      // pod rows are read only as counts, or as the (here empty) set whose claim would change
+      expect(runs[1].filter((sql) => /\bpods\b/.test(sql) && !/count\(\*\)|NOT \(/.test(sql))).toEqual([]);
+    } finally {
+      await counting.$disconnect();
+    }
   });
 });
