@@ -68,7 +68,8 @@ export async function scaleReplicaSet(db: Db, key: ObjectKey, replicas: number, 
     if (row.replicas === replicas) return row;
     if (replicas > row.replicas) admitReplicas(key.namespace, replicas);
     await lockAndVerify(tx, "ReplicaSet", row);
-    await tx.replicaSet.update({ where: { uid: row.uid }, data: { replicas, generation: row.generation + 1 } });
+    // SQL, not the client's update: under relationMode "prisma" that reads every owned pod's uid first
+    await tx.$executeRaw`UPDATE replica_sets SET replicas = ${replicas}::int, generation = generation + 1 WHERE uid = ${row.uid}::uuid`;
     return { written: row };
   });
   return respond(result, (uid) => read(db, options.query, { uid }));
