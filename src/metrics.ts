@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client), one registry per server, plus Node's default process metrics
 // (collected once per process, however many servers it runs). Counters and histograms are moved by
 // the code that does the work (the GraphQL plugin in graphql/observe.ts, the work-queue observer
-// below, the rollout tracker in rollout-tracker.ts); gauges that mirror state (queue depth, pool,
+// and the REST watches' wrapper below, the rollout tracker in rollout-tracker.ts); gauges that mirror state (queue depth, pool,
 // change-feed lag, rollouts in progress) are read when Prometheus scrapes. Label values are
 // bounded: operation names are capped (see boundedName), every other label comes from a fixed set.
 import { performance } from "node:perf_hooks";
@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ChangeFeed } from "./db/change-feed.ts";
 import { poolOf, type Db } from "./db/client.ts";
+import type { HubItem, WatchHub } from "./kube/watch.ts";
 import type { WorkQueue, WorkQueueObserver } from "./workqueue.ts";
 import { sendJson } from "./http/respond.ts";
 import { IN_PROGRESS_REASONS } from "./rollout-tracker.ts";
@@ -129,6 +130,44 @@ export class Metrics {
     if (name.length > MAX_OPERATION_NAME_LENGTH || this.#names.size >= MAX_OPERATION_NAMES) return "other";
     this.#names.add(name);
     return name;
+  }
+
+  /**
+   * The REST facade's watches (`kubectl get -w`), counted as subscriptions of transport "rest",
+   * field "watch". The facade takes an item only when its client has taken the last one, so an
+   * item taken is an event sent.
+   */
+  observeWatches(hub: WatchHub): WatchHub {
+    const labels = { transport: "rest", field: "watch" };
+    return {
+      watch: (filter, resourceVersion) => {
+        const items = hub.watch(filter, resourceVersion);
+        this.subscribers.inc(labels);
+        let open = true;
+        const end = () => {
+          if (open) this.subscribers.dec(labels);
+          open = false;
+        };
+        const observed: AsyncIterableIterator<HubItem | Error> = {
+          [Symbol.asyncIterator]: () => observed,
+          next: async () => {
+            const result = await items.next().catch((err: unknown) => {
+              end();
+              throw err;
+            });
+            if (result.done) end();
+            else this.subscriptionEvents.inc(labels);
+            if (result.value instanceof Error && (result.value as Error & { extensions?: { code?: string } }).extensions?.code === "RESUBSCRIBE") this.subscriptionsDropped.inc(labels);
+            return result;
+          },
+          return: async (value?: unknown) => {
+            end();
+            return (await items.return?.(value)) ?? { done: true, value: undefined };
+          },
+        };
+        return observed;
+      },
+    };
   }
 
   /** Counts a work queue's adds, retries, queue latency, sync durations, and its depth at scrape. */

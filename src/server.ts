@@ -140,7 +140,7 @@ export async function startServer(services: Services, options: ServerOptions): P
       void ready().then((r) => sendJson(res, r.ok ? 200 : 503, { status: r.ok ? "ready" : "not ready", database: r.database, migrations: r.migrations }));
       return true;
     },
-    kubeRoute({ ...services, log: options.log, auth, hub }),
+    kubeRoute({ ...services, log: options.log, auth, hub: metrics.observeWatches(hub) }),
     (_req, res, path) => {
       if (path !== "/") return false;
       res.writeHead(302, { location: GRAPHQL_PATH });

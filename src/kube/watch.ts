@@ -1,9 +1,9 @@
 // `?watch=1`: a stream of `{"type","object"}` lines. Without a resourceVersion (or with "0") the
-// current objects come first as ADDED (one consistent snapshot); then every change after the
-// position. A position at or below the compaction horizon ends the stream with an ERROR event
+// current objects come first as ADDED; then every change after the position. A position at or below the compaction horizon ends the stream with an ERROR event
 // carrying a 410 Expired Status, as kube-apiserver does. With allowWatchBookmarks, a BOOKMARK
 // carries the position every BOOKMARK_MS. The stream ends at timeoutSeconds (at most
-// MAX_WATCH_SECONDS) or when the client goes.
+// MAX_WATCH_SECONDS) or when the client goes. Each event waits for the response to drain, so a
+// client that stops reading costs its socket's buffers and the hub's bounded buffer, no more.
 //
 // Deployments, ReplicaSets and Pods are watched through the process's subscription hub, the one
 // the GraphQL `watch` subscription uses: the change feed's batch is read once per process and
@@ -63,11 +63,28 @@ export function serveWatch(services: { db: Db; feed: ChangeFeed; hub: WatchHub; 
 
   res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked", "cache-control": "no-cache" });
   res.flushHeaders();
-  const send = (type: string, object: Obj) => {
-    if (!closed) res.write(`${JSON.stringify({ type, object })}\n`);
+  /**
+   * Writes one event line, and resolves when the response can take more: a client that does not
+   * read holds its watch here (the hub's bounded buffer, then RESUBSCRIBE), not in this process's
+   * memory.
+   */
+  const send = async (type: string, object: Obj): Promise<void> => {
+    if (closed || res.write(`${JSON.stringify({ type, object })}\n`)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        res.off("drain", done);
+        res.off("close", done);
+        resolve();
+      };
+      res.on("drain", done);
+      res.on("close", done);
+    });
   };
-  const expired = (horizon: bigint) => send("ERROR", gone(`too old resource version: ${cursor} (${horizon + 1n})`).body);
-  const bookmark = () => send("BOOKMARK", { kind, apiVersion: apiVersionOf(w.resource), metadata: { resourceVersion: String(cursor) } });
+  const expired = (horizon: bigint) => void send("ERROR", gone(`too old resource version: ${cursor} (${horizon + 1n})`).body);
+  // a client that is not reading gets no more bookmarks until it does
+  const bookmark = () => {
+    if (!res.writableNeedDrain) void send("BOOKMARK", { kind, apiVersion: apiVersionOf(w.resource), metadata: { resourceVersion: String(cursor) } });
+  };
   if (w.bookmarks) {
     const timer = setInterval(bookmark, BOOKMARK_MS);
     stops.push(() => clearInterval(timer));
@@ -81,7 +98,9 @@ export function serveWatch(services: { db: Db; feed: ChangeFeed; hub: WatchHub; 
     if (closed) return;
     closed = true;
     for (const stop of stops) stop();
-    res.end();
+    // what a client that stopped reading has not taken is dropped with its connection
+    if (res.writableNeedDrain) res.destroy();
+    else res.end();
   }
 
   const fail = (what: string) => (err: unknown) => {
@@ -106,7 +125,7 @@ export function serveWatch(services: { db: Db; feed: ChangeFeed; hub: WatchHub; 
       const object = objectJson(kind, rowOf(kind, item.object) as never);
       if (item.position !== null) cursor = item.position;
       // labels are the hub's (with the previous labels); fields are checked on the object as it now is
-      if (fieldsMatch(w.fields, selectableFields(object))) send(item.type, w.encode(object));
+      if (fieldsMatch(w.fields, selectableFields(object))) await send(item.type, w.encode(object));
     }
     close();
   }
@@ -129,7 +148,7 @@ export function serveWatch(services: { db: Db; feed: ChangeFeed; hub: WatchHub; 
           if (closed) return;
           const object = objectJson(kind, rowOf(kind, change.object) as never);
           cursor = change.id;
-          if (selected(object)) send(change.type, w.encode(object));
+          if (selected(object)) await send(change.type, w.encode(object));
         }
         if (page.changes.length < PAGE) return;
       }
@@ -158,7 +177,7 @@ export function serveWatch(services: { db: Db; feed: ChangeFeed; hub: WatchHub; 
         cursor = snapshot.through;
         for (const o of snapshot.objects) {
           const object = objectJson(kind, rowOf(kind, o) as never);
-          if (selected(object)) send("ADDED", w.encode(object));
+          if (selected(object)) await send("ADDED", w.encode(object));
         }
       }
       wake();

@@ -125,6 +125,34 @@ it(`one WebSocket with ${SUBSCRIPTIONS} watches of ${PODS} pods that never reads
   expect(after - baseline).toBeLessThan(MARGIN);
 });
 
+it(`${SUBSCRIPTIONS} REST watches of ${PODS} pods (kubectl get -w) that never read: held memory bounded, a query stays fast, memory returns once they close`, { timeout: 120_000 }, async () => {
+  const baseline = await held();
+  const { hostname, port } = new URL(server.url);
+  // no 'data' listener: a net.Socket reads nothing until asked to
+  const sockets = await Promise.all(
+    Array.from(
+      { length: SUBSCRIPTIONS },
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = connect(Number(port), hostname, () => {
+            socket.write("GET /api/v1/namespaces/mem/pods?watch=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+            resolve(socket);
+          });
+          socket.once("error", reject);
+        }),
+    ),
+  );
+  await waitFor(subscribers, (n) => n === SUBSCRIPTIONS, { what: "the watches to start" });
+  await stalled();
+  const most = await duringAttack();
+  for (const socket of sockets) socket.destroy();
+  await waitFor(subscribers, (n) => n === 0, { what: "the watches to end" });
+  const after = await held();
+  console.log(`slow REST watch consumers: baseline ${(baseline / MB).toFixed(1)} MB, during +${((most - baseline) / MB).toFixed(1)} MB, after +${((after - baseline) / MB).toFixed(1)} MB`);
+  expect(most - baseline).toBeLessThan(WATCH_BOUND);
+  expect(after - baseline).toBeLessThan(MARGIN);
+});
+
 it(`${SUBSCRIPTIONS} graphql-sse reservations with a watch of ${PODS} pods that never connect: held memory bounded by the pages until they expire, then back`, { timeout: 120_000 }, async () => {
   const baseline = await held();
   const stream = `${server.url}/stream`;
