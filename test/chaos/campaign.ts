@@ -247,7 +247,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
             const url = rng.pick(urls());
             if (url) subscribers.push(rawSubscriber(url, rng.pick(["slow", "vanish"] as const), rng.int(500, 3_000)));
           }
-          rng.pick(watchers).drop();
+          // a resuming watch loses its connection: it resumes from its last resourceVersion, or lists afresh
+          const watcher = rng.pick(watchers);
+          if (rng.chance(0.5)) watcher.relist();
+          else watcher.drop();
           return;
         }
       }
@@ -439,7 +442,10 @@ function checkWatches(log: Log, watchers: ResumingWatch[], violations: Violation
       }
     }
     const last = ids[ids.length - 1];
-    if (last && BigInt(w.lastRv) < BigInt(last)) violations.push({ check: "watch", detail: `${w.kind} watch stopped at ${w.lastRv}, the log goes to ${last}` });
+    // a watch that re-listed last may know every change without having seen the newest id (a
+    // listing holds no deleted object); its state is checked below
+    const relisted = w.segments[w.segments.length - 1]?.from === null;
+    if (last && !relisted && BigInt(w.lastRv) < BigInt(last)) violations.push({ check: "watch", detail: `${w.kind} watch stopped at ${w.lastRv}, the log goes to ${last}` });
     const live = new Map<string, string>();
     for (const r of log.rows) {
       if (r.kind !== w.kind) continue;

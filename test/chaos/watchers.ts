@@ -25,6 +25,8 @@ export class ResumingWatch {
   lastRv: string;
   #client: Client | null = null;
   #stopped = false;
+  /** the next subscription lists afresh */
+  #relistNext = false;
   readonly #urls: () => string[];
   readonly #rng: Rng;
 
@@ -42,6 +44,12 @@ export class ResumingWatch {
   /** ends the current connection as a client would that lost it */
   drop(): void {
     void this.#client?.dispose();
+  }
+
+  /** ends the current connection, and subscribes again without a resourceVersion (as after GONE) */
+  relist(): void {
+    this.#relistNext = true;
+    this.drop();
   }
 
   stop(): void {
@@ -63,9 +71,11 @@ export class ResumingWatch {
     const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
     this.#client = client;
     let ended = false;
-    const again = (next: string | null) => {
+    const again = (resumeFrom: string | null) => {
       if (ended) return;
       ended = true;
+      const next = this.#relistNext ? null : resumeFrom;
+      this.#relistNext = false;
       void client.dispose();
       if (this.#stopped) return;
       if (next === null) this.relists++;
