@@ -11,6 +11,7 @@ import { contractError } from "./contract-errors.ts";
 import { apiError } from "./errors.ts";
 import { setTimer, type Timer } from "../timers.ts";
 import { Caps } from "../auth/rate-limit.ts";
+import { drained } from "../drain.ts";
 
 /** How long a single-connection reservation (PUT) may wait for its event stream (GET) by default. */
 export const DEFAULT_SSE_RESERVATION_MS = 30_000;
@@ -66,16 +67,6 @@ export function useGraphQLSSEWithBackpressure(endpoint: string, { reservationMs 
   /** distinct-connections mode: each request is its own event stream */
   const responses = new WeakMap<Request, ServerResponse>();
   const tokenOf = (request: Request) => request.headers.get(TOKEN_HEADER_KEY) ?? new URL(request.url).searchParams.get(TOKEN_QUERY_KEY);
-  const drained = (res: ServerResponse) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        res.off("drain", done);
-        res.off("close", done);
-        resolve();
-      };
-      res.on("drain", done);
-      res.on("close", done);
-    });
   /** single-connection reservations whose event stream has not connected yet */
   const reservations = new Map<string, { expiry: Timer; waiters: (() => void)[]; slot: () => void }>();
   const slots = new Caps(perAddress, total);

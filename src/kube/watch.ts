@@ -21,6 +21,7 @@ import type { Logger } from "../log.ts";
 import { apiVersionOf, objectJson, type Obj, type Resource } from "./codec.ts";
 import { selectableFields } from "./objects.ts";
 import { gone } from "./status.ts";
+import { drained } from "../drain.ts";
 
 export const BOOKMARK_MS = 5_000;
 export const MAX_WATCH_SECONDS = 1800;
@@ -70,15 +71,7 @@ export function serveWatch(services: { db: Db; feed: ChangeFeed; hub: WatchHub; 
    */
   const send = async (type: string, object: Obj): Promise<void> => {
     if (closed || res.write(`${JSON.stringify({ type, object })}\n`)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        res.off("drain", done);
-        res.off("close", done);
-        resolve();
-      };
-      res.on("drain", done);
-      res.on("close", done);
-    });
+    await drained(res);
   };
   const expired = (horizon: bigint) => void send("ERROR", gone(`too old resource version: ${cursor} (${horizon + 1n})`).body);
   // a client that is not reading gets no more bookmarks until it does
