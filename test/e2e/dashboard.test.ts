@@ -122,6 +122,20 @@ async function watchFrames(tab: Page): Promise<() => Promise<number>> {
   return () => tab.evaluate(() => (window as unknown as { frameGap: number }).frameGap);
 }
 
+/** In the page: ms from a click on `target` to `shown` being on screen (checked each animation frame). */
+function clickToShown(tab: Page, target: string, shown: string): Promise<number> {
+  return tab.evaluate(
+    ([target, shown]) =>
+      new Promise<number>((resolve) => {
+        const started = performance.now();
+        (document.querySelector(target) as HTMLElement).click();
+        const check = () => (document.querySelector(shown) ? resolve(performance.now() - started) : requestAnimationFrame(check));
+        requestAnimationFrame(check);
+      }),
+    [target, shown] as const,
+  );
+}
+
 // 1,000 replicas and 200 Deployments with `npm run test:dashboard-perf`; npm test streams smaller
 // rollouts the same way.
 const REPLICAS = Number(process.env.DASHBOARD_PERF_REPLICAS ?? 40);
@@ -139,18 +153,7 @@ it(`stays responsive while a ${REPLICAS}-replica rollout streams`, async () => {
   const clicks: number[] = [];
   let done = false;
   while (!done) {
-    // in the page: from the click to the dialog on screen (the next frame after it rendered)
-    clicks.push(
-      await page.evaluate(
-        () =>
-          new Promise<number>((resolve) => {
-            const started = performance.now();
-            (document.querySelector("[data-testid=scale]") as HTMLButtonElement).click();
-            const check = () => (document.querySelector("[data-testid=confirm-input]") ? resolve(performance.now() - started) : requestAnimationFrame(check));
-            requestAnimationFrame(check);
-          }),
-      ),
-    );
+    clicks.push(await clickToShown(page, "[data-testid=scale]", "[data-testid=confirm-input]"));
     await page.getByRole("button", { name: "Cancel" }).click();
     done = (await bigDone()).done;
   }
@@ -198,15 +201,7 @@ it(`keeps the overview of ${FLEET} Deployments live and responsive while all of 
   const followed = Date.now() - started;
   const gap = await frameGap();
   // a click while the page is busy: from the click to the Deployment's view on screen
-  const click = await page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        const t0 = performance.now();
-        (document.querySelector("[data-testid=overview] tbody tr:last-child a") as HTMLAnchorElement).click();
-        const check = () => (document.querySelector("[data-testid=pods]") ? resolve(performance.now() - t0) : requestAnimationFrame(check));
-        requestAnimationFrame(check);
-      }),
-  );
+  const click = await clickToShown(page, "[data-testid=overview] tbody tr:last-child a", "[data-testid=pods]");
   console.log(`dashboard, ${FLEET} Deployments created in ${created} ms, ready after ${ready} ms, shown ready after ${shown} ms; rolling out: sent in ${sent} ms, all shown done after ${followed} ms, longest frame gap ${Math.round(gap)} ms, click to view ${Math.round(click)} ms`);
   // loose bounds: CI shares two cores with the server, Postgres and the simulated kubelet
   expect(gap).toBeLessThan(2_000);
