@@ -60,7 +60,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     stops.push(async () => untrackRollouts());
     const controllers = config.controllers ? new ControllerManager({ db, feed, config, log }) : null;
     if (controllers) {
-      const queues = { deployment: controllers.deployments, replicaset: controllers.replicaSets, gc: controllers.gc };
+      const queues = { deployment: controllers.deployments, replicaset: controllers.replicaSets, gc: controllers.gc, wakes: controllers.wakes };
       for (const [name, queue] of Object.entries(queues)) if (queue) metrics.observeQueue(name, queue);
       await controllers.start();
       stops.push(() => controllers.stop());

@@ -3,6 +3,9 @@
 // owner, the owner's owner), a periodic resync enqueues every object, and each queue's workers
 // run the idempotent per-key syncs. Wake-ups caused by pods are coalesced (addSoon, one window of
 // POD_WAKE_COALESCE_MS): a burst of pod changes is a few syncs of their ReplicaSet, not one each.
+// A change whose keys need a query (the owners that may adopt an orphan, the Deployment of a
+// ReplicaSet that lost a pod) becomes a key of the `wakes` queue, whose lookup is retried with
+// back-off like any sync: a failed lookup delays the wake-up, it never loses it.
 // Several processes may run on one database: each sync takes its object's advisory lock, so one
 // object is never reconciled by two processes at once, and a process that dies holds no lock
 // (takeover is immediate: the next sync anywhere proceeds).
@@ -34,8 +37,9 @@ export class ControllerManager {
   readonly deployments: WorkQueue;
   readonly replicaSets: WorkQueue;
   readonly gc: WorkQueue;
+  /** wake-ups that need a query first (keys: see `Wake`) */
+  readonly wakes: WorkQueue;
   #unsubscribe: (() => void)[] = [];
-  #dispatching = 0;
   #resyncTimer: Timer | null = null;
   readonly #o: ControllerManagerOptions;
   readonly #now: () => Date;
@@ -74,11 +78,31 @@ export class ControllerManager {
         else if (nextDueMs !== null) this.gc.addAfter("all", nextDueMs);
       },
     });
+    this.wakes = new WorkQueue({
+      workers: 2,
+      // a wake-up lost for good is only late: the periodic resync enqueues every object anyway
+      maxDelayMs: config.resyncMs,
+      onError: onError("wake-up lookup"),
+      handler: async (key) => {
+        const wake = JSON.parse(key) as Wake;
+        switch (wake.lookup) {
+          case "adopters":
+            for (const owner of await listOwnerKeysIn(db, wake.kind, wake.namespace)) {
+              if (wake.kind === "Deployment") this.deployments.add(owner);
+              else this.replicaSets.addSoon(owner);
+            }
+            break;
+          case "deploymentOf":
+            for (const owner of await deploymentKeysOfReplicaSets(db, [wake.replicaSetUid])) this.deployments.addSoon(owner);
+            break;
+        }
+      },
+    });
   }
 
   async start(): Promise<void> {
     const { feed, config } = this.#o;
-    this.#unsubscribe.push(feed.subscribe((batch) => void this.#dispatch(batch)));
+    this.#unsubscribe.push(feed.subscribe((batch) => this.#enqueue(batch)));
     this.#unsubscribe.push(feed.onRelist(() => void this.resync()));
     await this.resync();
     this.#resyncTimer = setRepeatingTimer(() => void this.resync(), config.resyncMs, { unref: true });
@@ -97,24 +121,11 @@ export class ControllerManager {
     }
   }
 
-  /** Change batches whose keys are still being looked up (a batch may enqueue keys after a query). */
-  get dispatching(): number {
-    return this.#dispatching;
+  #wake(wake: Wake): void {
+    this.wakes.add(JSON.stringify(wake));
   }
 
-  async #dispatch(batch: Change[]): Promise<void> {
-    this.#dispatching++;
-    try {
-      await this.#enqueue(batch);
-    } finally {
-      this.#dispatching--;
-    }
-  }
-
-  async #enqueue(batch: Change[]): Promise<void> {
-    const orphanNamespaces = { ReplicaSet: new Set<string>(), Pod: new Set<string>() };
-    /** ReplicaSets that lost a pod: their Deployment may be waiting for it (Recreate waits for old pods to be gone) */
-    const lostPodOwners = new Set<string>();
+  #enqueue(batch: Change[]): void {
     for (const change of batch) {
       const key = keyOf(change.namespace, change.name);
       const owner = controllerOf(change);
@@ -127,35 +138,30 @@ export class ControllerManager {
         case "ReplicaSet":
           this.replicaSets.add(key);
           if (owner) this.deployments.add(keyOf(change.namespace, owner.name));
-          else orphanNamespaces.ReplicaSet.add(change.namespace);
+          // an orphan may be adopted by any owner in its namespace whose selector matches
+          else this.#wake({ lookup: "adopters", kind: "Deployment", namespace: change.namespace });
           if (deleting) this.gc.add("all");
           break;
         case "Pod":
           if (owner) this.replicaSets.addSoon(keyOf(change.namespace, owner.name));
-          else if (change.type !== "DELETED") orphanNamespaces.Pod.add(change.namespace);
+          else if (change.type !== "DELETED") this.#wake({ lookup: "adopters", kind: "ReplicaSet", namespace: change.namespace });
           // A pod that is gone changes no ReplicaSet status when it was already terminating, so
-          // its Deployment is woken directly (upstream's deletePod handler).
+          // its Deployment is woken directly (upstream's deletePod handler); Recreate waits for it.
           const ownerUid = ownerUidOf(change);
-          if (owner && change.type === "DELETED" && ownerUid !== null) lostPodOwners.add(ownerUid);
+          if (owner && change.type === "DELETED" && ownerUid !== null) this.#wake({ lookup: "deploymentOf", replicaSetUid: ownerUid });
           // without a kubelet the garbage collector removes a terminating pod when it is due
           if (!this.#o.config.simulator && deleting && change.type !== "DELETED") this.gc.add("all");
           break;
       }
-    }
-    // An orphan may be adopted by any owner in its namespace whose selector matches: wake them.
-    try {
-      const { db } = this.#o;
-      for (const namespace of orphanNamespaces.ReplicaSet) for (const key of await listOwnerKeysIn(db, "Deployment", namespace)) this.deployments.add(key);
-      for (const namespace of orphanNamespaces.Pod) for (const key of await listOwnerKeysIn(db, "ReplicaSet", namespace)) this.replicaSets.addSoon(key);
-      if (lostPodOwners.size > 0) for (const key of await deploymentKeysOfReplicaSets(db, [...lostPodOwners])) this.deployments.addSoon(key);
-    } catch (err) {
-      this.#o.log.warn("could not look up the owners a change may wake", { error: String(err) });
     }
   }
 
   async stop(): Promise<void> {
     this.#resyncTimer?.clear();
     for (const u of this.#unsubscribe) u();
-    await Promise.all([this.deployments.shutdown(), this.replicaSets.shutdown(), this.gc.shutdown()]);
+    await Promise.all([this.deployments.shutdown(), this.replicaSets.shutdown(), this.gc.shutdown(), this.wakes.shutdown()]);
   }
 }
+
+/** A wake-up that needs a query: the owners of a kind in a namespace, or the Deployment of a ReplicaSet. */
+type Wake = { lookup: "adopters"; kind: "Deployment" | "ReplicaSet"; namespace: string } | { lookup: "deploymentOf"; replicaSetUid: string };

@@ -235,13 +235,13 @@ export class Database {
 
 function idle(app: TestApp): boolean {
   const c = app.controllers!;
-  return c.dispatching === 0 && [c.deployments, c.replicaSets, c.gc, app.nodeAgent?.pods].every((q) => !q || (q.depth === 0 && q.inFlight === 0 && q.coalescing === 0));
+  return [c.deployments, c.replicaSets, c.gc, c.wakes, app.nodeAgent?.pods].every((q) => !q || (q.depth === 0 && q.inFlight === 0 && q.coalescing === 0));
 }
 
 /**
- * Waits until the change feed has read every committed change, the controller manager has turned
- * every change into keys, and every controller and node-agent queue is idle (nothing queued, nothing running, no
- * coalesced wake-up waiting), observed twice in a row. Timers set with addAfter (progress
+ * Waits until the change feed has read every committed change and every controller, wake-up
+ * lookup and node-agent queue is idle (nothing queued, nothing running, no coalesced wake-up
+ * waiting), observed twice in a row. Timers set with addAfter (progress
  * deadline, minReadySeconds) are not waited for.
  */
 export async function settle(app: TestApp, db: Database, timeoutMs = 10_000): Promise<void> {
