@@ -67,7 +67,7 @@ await runBench(async (pgs) => {
         const counts = await counter.stop(top);
         profiles[`${label} ${n} ×${instances}`] = counts;
         // the pods bound to each instance's nodes when the phase is done
-        const bound = await sql<{ instance: string; pods: number }>(db.url, `SELECT substr(node_name, 6, 1) AS instance, count(*)::int AS pods FROM pods GROUP BY 1 ORDER BY 1`);
+        const bound = await sql<{ instance: string; pods: number }>(db.url, `SELECT substr(node_name, 6, 1) AS instance, count(*)::int AS pods FROM pods WHERE namespace = 'default' GROUP BY 1 ORDER BY 1`);
         const txs = Math.max(1, counts.writeTransactions);
         const floorMs = await floor(db.url, n, txs, rolling);
         rows.push({
