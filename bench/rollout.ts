@@ -7,6 +7,7 @@
 // side by side, each with its own node agent and nodes (instance 1: node-a1..a3, 2: node-b1..b3, …);
 // the API calls go to the first; --extra-controllers off makes the others pure node agents.
 //   --sizes 100,1000,3000[,10000]   --instances 1   --extra-controllers on   --timeout-s 900   --top 0 (statements to list per phase)
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { CREATE_DEPLOYMENT, Counter, flag, freshDatabase, gql, listFlag, numFlag, readySpec, report, rolloutDone, runBench, SET_IMAGE, sql, startServer, until, type Counts, type Row } from "./lib.ts";
 
@@ -45,6 +46,12 @@ async function floor(url: string, n: number, txs: number, rolling: boolean): Pro
   return ms;
 }
 
+/** CPU time a process has used so far (ms), from /proc (user + system, at 100 ticks/s). */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
 /** Instance i's three nodes: node-a1..a3, node-b1..b3, … */
 const nodesOf = (i: number) => [1, 2, 3].map((k) => `node-${String.fromCharCode(97 + i)}${k}`).join(",");
 
@@ -60,10 +67,12 @@ await runBench(async (pgs) => {
       const counter = new Counter(db, pgs);
       const phase = async (label: string, act: () => Promise<unknown>, rolling: boolean) => {
         await counter.start();
+        const cpu0 = servers.map((s) => cpuMs(s.pid));
         const t0 = performance.now();
         await act();
         await until(() => rolloutDone(server.url, name), timeoutMs, `${label} of ${n}`, 50);
         const ms = performance.now() - t0;
+        const cpu = servers.map((s, i) => cpuMs(s.pid) - cpu0[i]);
         const counts = await counter.stop(top);
         profiles[`${label} ${n} ×${instances}`] = counts;
         // the pods bound to each instance's nodes when the phase is done
@@ -83,6 +92,8 @@ await runBench(async (pgs) => {
           "floor ms": Math.round(floorMs),
           "× floor": ms / floorMs,
           "pods per instance": bound.map((b) => b.pods).join("/"),
+          "server CPU s": cpu.reduce((a, b) => a + b, 0) / 1000,
+          "CPU s per instance": cpu.map((c) => (c / 1000).toFixed(1)).join("/"),
         });
         console.log(JSON.stringify(rows.at(-1)));
       };
