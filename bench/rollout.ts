@@ -3,11 +3,17 @@
 // write transactions per phase. Floor: raw pg doing the same row work (insert the pods, update their
 // status; for the update also mark the old ones terminating and delete them) through the same
 // triggers in the same number of write transactions, one connection.
-//   --sizes 100,1000,3000[,10000]   --timeout-s 900   --top 0 (statements to list per phase)
+// Scale-out: --instances 1,2,3 runs each size with that many server processes on one database,
+// side by side, each with its own node agent and nodes (instance 1: node-a1..a3, 2: node-b1..b3, …);
+// the API calls go to the first; --extra-controllers off makes the others pure node agents.
+//   --sizes 100,1000,3000[,10000]   --instances 1   --extra-controllers on   --timeout-s 900   --top 0 (statements to list per phase)
+import { readFileSync } from "node:fs";
 import pg from "pg";
-import { CREATE_DEPLOYMENT, Counter, freshDatabase, gql, listFlag, numFlag, readySpec, report, rolloutDone, runBench, SET_IMAGE, startServer, until, type Counts, type Row } from "./lib.ts";
+import { CREATE_DEPLOYMENT, Counter, flag, freshDatabase, gql, listFlag, numFlag, readySpec, report, rolloutDone, runBench, SET_IMAGE, sql, startServer, until, type Counts, type Row } from "./lib.ts";
 
 const sizes = listFlag("sizes", [100, 1000, 3000]);
+const instanceCounts = listFlag("instances", [1]);
+const extraControllers = (flag("extra-controllers") ?? "on") === "on";
 const timeoutMs = numFlag("timeout-s", 900) * 1000;
 const top = numFlag("top", 0);
 
@@ -40,28 +46,44 @@ async function floor(url: string, n: number, txs: number, rolling: boolean): Pro
   return ms;
 }
 
+/** CPU time a process has used so far (ms), from /proc (user + system, at 100 ticks/s). */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
+/** Instance i's three nodes: node-a1..a3, node-b1..b3, … */
+const nodesOf = (i: number) => [1, 2, 3].map((k) => `node-${String.fromCharCode(97 + i)}${k}`).join(",");
+
 await runBench(async (pgs) => {
   const rows: Row[] = [];
   const profiles: Record<string, Counts> = {};
-  for (const n of sizes) {
+  for (const n of sizes) for (const instances of instanceCounts) {
     const db = await freshDatabase(pgs, `rollout${n}`);
-    const server = await startServer(db.url);
+    const servers = await Promise.all(Array.from({ length: instances }, (_, i) => startServer(db.url, { SIM_NODES: nodesOf(i), CONTROLLERS: i === 0 || extraControllers ? "on" : "off" })));
+    const server = servers[0];
     try {
       const name = `web-${n}`;
       const counter = new Counter(db, pgs);
       const phase = async (label: string, act: () => Promise<unknown>, rolling: boolean) => {
         await counter.start();
+        const cpu0 = servers.map((s) => cpuMs(s.pid));
         const t0 = performance.now();
         await act();
         await until(() => rolloutDone(server.url, name), timeoutMs, `${label} of ${n}`, 50);
         const ms = performance.now() - t0;
+        const cpu = servers.map((s, i) => cpuMs(s.pid) - cpu0[i]);
         const counts = await counter.stop(top);
-        profiles[`${label} ${n}`] = counts;
+        profiles[`${label} ${n} ×${instances}`] = counts;
+        // the pods bound to each instance's nodes when the phase is done
+        const bound = await sql<{ instance: string; pods: number }>(db.url, `SELECT substr(node_name, 6, 1) AS instance, count(*)::int AS pods FROM pods WHERE namespace = 'default' GROUP BY 1 ORDER BY 1`);
         const txs = Math.max(1, counts.writeTransactions);
         const floorMs = await floor(db.url, n, txs, rolling);
         rows.push({
           phase: label,
           replicas: n,
+          instances,
+          controllers: extraControllers ? instances : 1,
           ms: Math.round(ms),
           "ms/replica": ms / n,
           statements: counts.statements,
@@ -69,13 +91,16 @@ await runBench(async (pgs) => {
           "stmts/replica": counts.statements === null ? null : counts.statements / n,
           "floor ms": Math.round(floorMs),
           "× floor": ms / floorMs,
+          "pods per instance": bound.map((b) => b.pods).join("/"),
+          "server CPU s": cpu.reduce((a, b) => a + b, 0) / 1000,
+          "CPU s per instance": cpu.map((c) => (c / 1000).toFixed(1)).join("/"),
         });
         console.log(JSON.stringify(rows.at(-1)));
       };
       await phase("create → ready", () => gql(server.url, CREATE_DEPLOYMENT, { m: { name }, s: readySpec(name, n) }), false);
       await phase("rolling update", () => gql(server.url, SET_IMAGE, { n: name, ns: "default", i: "nginx:1.27" }), true);
     } finally {
-      await server.stop();
+      await Promise.all(servers.map((s) => s.stop()));
       await db.drop();
     }
   }

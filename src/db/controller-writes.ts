@@ -6,11 +6,13 @@
 // rolling update, bench/README.md).
 import { recordEvent } from "./events.ts";
 import { deploymentStatusColumns, json, podOf, replicaSetOf, TERMINATE_POD_COLUMNS } from "./rows.ts";
+import { readLiveNodes } from "./nodes.ts";
 import { namespaceRoom } from "./quotas.ts";
 import type { Tx } from "./tx.ts";
 import type { DeploymentAction } from "../domain/deployment-sync.ts";
 import { generatePodName } from "../domain/names.ts";
 import { newPodFromTemplate, slowStartBatches, type ReplicaFailure } from "../domain/replicaset.ts";
+import { placePods } from "../domain/scheduling.ts";
 import type { Deployment, Pod, ReplicaSet, ReplicaSetStatus } from "../domain/types.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -86,22 +88,28 @@ export async function applyDeploymentAction(tx: Tx, d: Deployment, action: Deplo
 // ---------------------------------------------------------------------------------------------
 // ReplicaSet controller
 
-/** Creates `count` pods from the ReplicaSet's template in slow-start batches (one INSERT each); stops at a batch whose names were taken. */
+/**
+ * Creates `count` pods from the ReplicaSet's template in slow-start batches (one INSERT each); stops
+ * at a batch whose names were taken. Each pod is bound at once to the least-loaded live node (none
+ * live: unbound, for a node agent to bind), the loads read under the change-log lock.
+ */
 export async function createPods(tx: Tx, rs: ReplicaSet, wanted: number, now: Date): Promise<{ created: number; failure?: ReplicaFailure }> {
   // pods past the namespace's quota fail admission, as upstream: FailedCreate, retried later
   const { room: count, message: refused } = await namespaceRoom(tx, "Pod", rs.metadata.namespace, wanted);
+  const nodes = count > 0 ? placePods(await readLiveNodes(tx), count) : [];
   let created = 0;
   for (const size of slowStartBatches(count)) {
     const pods = Array.from({ length: size }, () => newPodFromTemplate(rs, generatePodName(rs.metadata.name, Math.random), now));
     const { count: inserted } = await tx.pod.createMany({
       skipDuplicates: true,
-      data: pods.map((p) => ({
+      data: pods.map((p, i) => ({
         namespace: p.metadata.namespace,
         name: p.metadata.name,
         labels: p.metadata.labels,
         annotations: p.metadata.annotations,
         ownerReferences: json(p.metadata.ownerReferences),
         spec: json({ containers: p.spec.containers, terminationGracePeriodSeconds: p.spec.terminationGracePeriodSeconds }),
+        nodeName: nodes[created + i],
         creationTimestamp: now,
       })),
     });

@@ -18,7 +18,7 @@ export const BACKOFF_MAX_MS = 300_000;
 
 export interface KubeletOptions {
   now: Date;
-  /** node names to schedule on; must not be empty */
+  /** the agent's nodes: it runs the pods bound to them and binds unbound ones to them; must not be empty */
   nodes: string[];
   /** startup time of pods without the startup-ms annotation */
   defaultStartupMs: number;
@@ -64,6 +64,15 @@ const hashOf = (text: string) => fnv1a32(new TextEncoder().encode(text));
 export function pickNodeByName(podName: string, nodes: string[]): string {
   if (nodes.length === 0) throw new Error("the simulated kubelet has no nodes");
   return nodes[hashOf(podName) % nodes.length];
+}
+
+/**
+ * Whether the agent of `nodes` runs a pod bound to `nodeName`: a pod bound to one of its nodes, or
+ * one not bound yet (it may bind it). A pod on another node is that node's agent's, terminating or
+ * not: as upstream, only the kubelet of a pod's node reports its status or removes it.
+ */
+export function servesPod(nodeName: string | null, nodes: readonly string[]): boolean {
+  return nodeName === null || nodes.includes(nodeName);
 }
 
 /** A stable fake pod IP 10.244.x.y derived from the pod's uid. */
@@ -200,12 +209,13 @@ function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
- * One step of the kubelet for one pod at `now`. A terminating pod (any behavior, `manual`
- * included) is removed once its grace period is over and otherwise left as it is; a `manual`
- * pod is never touched otherwise.
+ * One step of the kubelet for one pod at `now`. A pod on another agent's node is left alone. A
+ * terminating pod (any behavior, `manual` included) is removed once its grace period is over and
+ * otherwise left as it is; a `manual` pod is never touched otherwise.
  */
 export function simulatePod(pod: Pod, options: KubeletOptions): KubeletResult {
   const { now } = options;
+  if (!servesPod(pod.spec.nodeName, options.nodes)) return { nextWakeAt: null };
   if (pod.metadata.deletionTimestamp !== null) {
     const deadline = deletionDeadline(pod, pod.metadata.deletionTimestamp, options.maxGraceSeconds);
     return deadline <= now ? { deleteRow: true, nextWakeAt: null } : { nextWakeAt: deadline };

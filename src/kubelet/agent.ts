@@ -1,15 +1,20 @@
-// The node agent: what a real node would run, talking to the database only. It has its own
-// queue of pod keys, fed by its own subscription to the change feed (every pod change), a re-list
+// The node agent: what a real node would run, talking to the database only. It registers its nodes
+// (SIM_NODES) with a lease it renews every quarter of SIM_NODE_LEASE_MS, and gives the leases up
+// when it stops; new pods are bound to live nodes only (src/db/nodes.ts). It runs the pods bound to
+// its nodes, and binds the unbound ones (created while no node was live): its own queue of pod
+// keys is fed by its own subscription to the change feed (the changes of those pods), a re-list
 // after a lost feed connection and a periodic resync. The keys the queue hands out together (up to
 // BATCH_MAX at once) are synced together: one read and at most two writes per tick (syncPods).
 // It runs when SIMULATOR=on, whether or not this process also runs the controllers.
+import { randomUUID } from "node:crypto";
 import { setRepeatingTimer, type Timer } from "../timers.ts";
 import type { Config } from "../config.ts";
 import type { ChangeFeed } from "../db/change-feed.ts";
 import type { Db } from "../db/client.ts";
-import { listKeys } from "../db/keys.ts";
+import { listPodKeysFor, nodeNameOf, releaseLeases, renewLeases } from "../db/nodes.ts";
 import type { Logger } from "../log.ts";
 import { WorkQueue } from "../workqueue.ts";
+import { servesPod } from "../domain/kubelet.ts";
 import { keyOf } from "../domain/names.ts";
 import { syncPods } from "./kubelet.ts";
 
@@ -21,7 +26,7 @@ const TICKS_IN_FLIGHT = 2;
 export interface NodeAgentOptions {
   db: Db;
   feed: ChangeFeed;
-  config: Pick<Config, "resyncMs" | "nodes" | "podStartupMs" | "maxGraceSeconds">;
+  config: Pick<Config, "resyncMs" | "nodes" | "nodeLeaseMs" | "podStartupMs" | "maxGraceSeconds">;
   log: Logger;
   now?: () => Date;
 }
@@ -30,6 +35,9 @@ export class NodeAgent {
   readonly pods: WorkQueue;
   #unsubscribe: (() => void)[] = [];
   #resyncTimer: Timer | null = null;
+  #heartbeat: Timer | null = null;
+  /** this agent's name on its leases */
+  readonly #holder = randomUUID();
   readonly #o: NodeAgentOptions;
 
   constructor(options: NodeAgentOptions) {
@@ -48,10 +56,14 @@ export class NodeAgent {
   }
 
   async start(): Promise<void> {
-    const { feed, config } = this.#o;
+    const { db, feed, config } = this.#o;
+    await renewLeases(db, this.#holder, config.nodes, config.nodeLeaseMs);
+    this.#heartbeat = setRepeatingTimer(() => void this.#renew(), config.nodeLeaseMs / 4, { unref: true });
     this.#unsubscribe.push(
       feed.subscribe((batch) => {
-        for (const change of batch) if (change.kind === "Pod") this.pods.add(keyOf(change.namespace, change.name));
+        for (const change of batch) {
+          if (change.kind === "Pod" && servesPod(nodeNameOf(change), config.nodes)) this.pods.add(keyOf(change.namespace, change.name));
+        }
       }),
     );
     this.#unsubscribe.push(feed.onRelist(() => void this.resync()));
@@ -59,18 +71,29 @@ export class NodeAgent {
     this.#resyncTimer = setRepeatingTimer(() => void this.resync(), config.resyncMs, { unref: true });
   }
 
-  /** Enqueues every pod (level-triggered safety net: a lost event costs latency only). */
+  async #renew(): Promise<void> {
+    const { db, config, log } = this.#o;
+    try {
+      await renewLeases(db, this.#holder, config.nodes, config.nodeLeaseMs);
+    } catch (err) {
+      log.warn("node lease renewal failed; retrying at the next heartbeat", { nodes: config.nodes, error: String(err) });
+    }
+  }
+
+  /** Enqueues every pod of its nodes, and the unbound (level-triggered safety net: a lost event costs latency only). */
   async resync(): Promise<void> {
     try {
-      for (const key of await listKeys(this.#o.db, "Pod")) this.pods.add(key);
+      for (const key of await listPodKeysFor(this.#o.db, this.#o.config.nodes)) this.pods.add(key);
     } catch (err) {
       this.#o.log.warn("kubelet resync failed", { error: String(err) });
     }
   }
 
   async stop(): Promise<void> {
+    this.#heartbeat?.clear();
     this.#resyncTimer?.clear();
     for (const u of this.#unsubscribe) u();
+    await releaseLeases(this.#o.db, this.#holder).catch((err) => this.#o.log.warn("node lease release failed; the leases expire", { error: String(err) }));
     await this.pods.shutdown();
   }
 }

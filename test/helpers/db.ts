@@ -1,7 +1,8 @@
 // Each test file gets its own fresh database on the admin Postgres, migrated, and dropped after.
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { createDb, type Db } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
 
 export interface TestDatabase {
@@ -35,4 +36,18 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     name,
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
   };
+}
+
+/** A database of the test file's own with a client: made before its tests, dropped after them. */
+export function fileDatabase(): { database: TestDatabase; db: Db } {
+  const file = {} as { database: TestDatabase; db: Db };
+  beforeAll(async () => {
+    file.database = await createTestDatabase();
+    file.db = createDb(file.database.url);
+  });
+  afterAll(async () => {
+    await file.db.$disconnect();
+    await file.database.drop();
+  });
+  return file;
 }

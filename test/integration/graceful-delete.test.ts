@@ -1,25 +1,15 @@
 // The graceful-delete rule has one expression, the domain's podDeletion; TERMINATE_POD_COLUMNS
 // (the bulk SQL form the ReplicaSet controller and the garbage collector use) is checked against it
 // on a real Postgres: for each grace period, the stored deletion deadline is the domain rule's.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../../src/db/client.ts";
+import { describe, expect, it } from "vitest";
 import { terminatePods } from "../../src/db/controller-writes.ts";
 import { json, podOf } from "../../src/db/rows.ts";
 import { transaction } from "../../src/db/tx.ts";
 import { podDeletion } from "../../src/domain/deletion.ts";
 import { template } from "../helpers/fixtures.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
+import { fileDatabase } from "../helpers/db.ts";
 
-let database: TestDatabase;
-let db: Db;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDb(database.url);
-});
-afterAll(async () => {
-  await db.$disconnect();
-  await database.drop();
-});
+const file = fileDatabase();
 
 /** When the pod goes: deletionTimestamp + grace period (ms), or null while it is not being deleted. */
 const deadline = (p: { deletionTimestamp: Date | null; deletionGracePeriodSeconds: number | null }) =>
@@ -28,8 +18,8 @@ const deadline = (p: { deletionTimestamp: Date | null; deletionGracePeriodSecond
 describe("TERMINATE_POD_COLUMNS", () => {
   it.each([0, 1, 30, 3600])("marks a pod with terminationGracePeriodSeconds %i as podDeletion does", async (grace) => {
     const spec = { ...template({}).spec, terminationGracePeriodSeconds: grace };
-    const before = await db.pod.create({ data: { namespace: "grace", name: `p-${grace}`, spec: json(spec) } });
-    const { at, after } = await transaction(db, async (tx) => {
+    const before = await file.db.pod.create({ data: { namespace: "grace", name: `p-${grace}`, spec: json(spec) } });
+    const { at, after } = await transaction(file.db, async (tx) => {
       const [{ now }] = await tx.$queryRaw<{ now: Date }[]>`SELECT now() AS now`;
       await terminatePods(tx, [before.uid]);
       return { at: now, after: await tx.pod.findUniqueOrThrow({ where: { uid: before.uid } }) };
@@ -45,10 +35,10 @@ describe("TERMINATE_POD_COLUMNS", () => {
 
   it("leaves a pod that is already terminating as it is, as podDeletion does", async () => {
     const requested = new Date(Date.now() - 5000);
-    const before = await db.pod.create({ data: { namespace: "grace", name: "terminating", spec: json(template({}).spec), deletionTimestamp: requested, deletionGracePeriodSeconds: 30 } });
+    const before = await file.db.pod.create({ data: { namespace: "grace", name: "terminating", spec: json(template({}).spec), deletionTimestamp: requested, deletionGracePeriodSeconds: 30 } });
     expect(podDeletion(podOf(before), null, new Date()).type).toBe("none");
-    await transaction(db, (tx) => terminatePods(tx, [before.uid]));
-    const after = await db.pod.findUniqueOrThrow({ where: { uid: before.uid } });
+    await transaction(file.db, (tx) => terminatePods(tx, [before.uid]));
+    const after = await file.db.pod.findUniqueOrThrow({ where: { uid: before.uid } });
     expect(deadline(after)).toBe(deadline(before));
   });
 });

@@ -14,6 +14,7 @@ describe("loadConfig", () => {
       resyncMs: 30_000,
       simulator: true,
       nodes: ["node-1", "node-2", "node-3"],
+      nodeLeaseMs: 40_000,
       podStartupMs: 1000,
       maxGraceSeconds: null,
     });

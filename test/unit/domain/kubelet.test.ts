@@ -4,6 +4,7 @@ import {
   fakePodIP,
   pickNodeByName,
   podBehavior,
+  servesPod,
   simulatePod,
   type KubeletOptions,
   type KubeletResult,
@@ -155,8 +156,9 @@ describe("ready (default)", () => {
   });
 
   it("keeps a node it already has and uses the pickNode option otherwise", () => {
-    const bound = { ...pod(), spec: { ...pod().spec, nodeName: "elsewhere" } };
+    const bound = { ...pod(), spec: { ...pod().spec, nodeName: "node-b" } };
     expect(step(bound, s(0)).result.nodeName).toBeUndefined();
+    expect(step(bound, s(0)).result.status?.phase).toBe("Pending");
     expect(step(pod(), s(0), { pickNode: (_name, nodes) => nodes[2] }).result.nodeName).toBe("node-c");
   });
 });
@@ -315,6 +317,26 @@ describe("deletion", () => {
     expect(simulatePod(pendingReady, options(s(10)))).toEqual({ nextWakeAt: s(31) });
     const manual = terminating(pod({ "sim.deploye.dev/behavior": "manual" }), s(1), 30);
     expect(simulatePod(manual, options(s(31)))).toEqual({ deleteRow: true, nextWakeAt: null });
+  });
+});
+
+describe("pods of other agents' nodes", () => {
+  it.each<[string | null, string[], boolean]>([
+    [null, NODES, true],
+    ["node-b", NODES, true],
+    ["node-z", NODES, false],
+    ["node-z", ["node-z"], true],
+    [null, ["node-z"], true],
+  ])("node %s, agent nodes %j: served %s", (nodeName, nodes, served) => {
+    expect(servesPod(nodeName, nodes)).toBe(served);
+  });
+
+  it("are left alone: no status, no removal after the grace period, no wake-up", () => {
+    const elsewhere: Pod = { ...pod(), spec: { ...pod().spec, nodeName: "node-z" } };
+    expect(simulatePod(elsewhere, options(s(100)))).toEqual({ nextWakeAt: null });
+    const terminating: Pod = { ...elsewhere, metadata: { ...elsewhere.metadata, deletionTimestamp: s(1), deletionGracePeriodSeconds: 0 } };
+    expect(simulatePod(terminating, options(s(100)))).toEqual({ nextWakeAt: null });
+    expect(simulatePod(terminating, options(s(100), { nodes: ["node-z"] }))).toEqual({ deleteRow: true, nextWakeAt: null });
   });
 });
 
