@@ -9,7 +9,7 @@ import { rolloutHistory, type RolloutRevision } from "../domain/history.ts";
 import { rolloutStatus } from "../domain/rollout-status.ts";
 import { matches } from "../domain/labels.ts";
 import { builder } from "./builder.ts";
-import { labelSelectorArg } from "./list.ts";
+import { labelSelectorArg, type Page } from "./list.ts";
 import { ownedPods } from "./owned-pods.ts";
 import { DOCS } from "./docs.ts";
 import { DEFAULT_PODS_LIMIT, DEFAULT_REPLICA_SETS_LIMIT, MAX_NESTED_LIMIT, nestedLimit } from "./nested-lists.ts";
@@ -330,7 +330,7 @@ function connection<T extends typeof DeploymentNode | typeof ReplicaSetNode | ty
       fields: (t) => ({
         totalCount: t.int({
           description: "How many objects match the filters, on every page together.",
-          resolve: (c) => (c as unknown as { totalCount: number }).totalCount,
+          resolve: (c) => (c as unknown as Page<unknown>).totalCount(),
         }),
       }),
     },
