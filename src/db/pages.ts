@@ -88,7 +88,7 @@ function rowJson(kind: TableKind, alias: string, query: RowQuery): string {
 
 /** The Prisma row of a rowJson object, with its relations. */
 function rowFromJson<K extends TableKind>(kind: K, query: RowQuery, object: Record<string, unknown>): RowOfKind[K] {
-  const row: Record<string, unknown> = { ...rowOf(kind, object) };
+  const row = rowOf(kind, object) as Record<string, unknown>; // a fresh object: ours to complete
   for (const [field, { kind: related, many }, sub] of relationsOf(kind, query)) {
     const value = object[field] as Record<string, unknown> | Record<string, unknown>[] | null;
     row[field] = many ? (value as Record<string, unknown>[]).map((o) => rowFromJson(related, sub, o)) : value && rowFromJson(related, sub, value as Record<string, unknown>);
