@@ -73,25 +73,32 @@ function relationsOf(kind: TableKind, query: RowQuery): [string, { kind: TableKi
   });
 }
 
-/** A SQL expression for the row of `alias` as JSON, with the relations `query` includes. */
+/**
+ * A SQL expression for the row of `alias` as JSON, with the relations `query` includes: the row
+ * alone, or {row, <relation>: ...}. json, not jsonb: Postgres builds it several times faster.
+ */
 function rowJson(kind: TableKind, alias: string, query: RowQuery): string {
   const relations = relationsOf(kind, query);
-  if (relations.length === 0) return `to_jsonb(${alias})`;
+  if (relations.length === 0) return `to_json(${alias})`;
   const fields = relations.map(([field, { kind: related, many }, sub], i) => {
     const r = `${alias}_${i}`;
     return many
-      ? `'${field}', COALESCE((SELECT jsonb_agg(${rowJson(related, r, sub)} ORDER BY ${r}.namespace, ${r}.name) FROM ${TABLE[related]} ${r} WHERE ${r}.owner_uid = ${alias}.uid), '[]'::jsonb)`
+      ? `'${field}', (SELECT COALESCE(json_agg(${rowJson(related, r, sub)} ORDER BY ${r}.namespace, ${r}.name), '[]') FROM ${TABLE[related]} ${r} WHERE ${r}.owner_uid = ${alias}.uid)`
       : `'${field}', (SELECT ${rowJson(related, r, sub)} FROM ${TABLE[related]} ${r} WHERE ${r}.uid = ${alias}.owner_uid)`;
   });
-  return `to_jsonb(${alias}) || jsonb_build_object(${fields.join(", ")})`;
+  return `json_build_object('row', to_json(${alias}), ${fields.join(", ")})`;
 }
 
+type Json = Record<string, unknown>;
+
 /** The Prisma row of a rowJson object, with its relations. */
-function rowFromJson<K extends TableKind>(kind: K, query: RowQuery, object: Record<string, unknown>): RowOfKind[K] {
-  const row = rowOf(kind, object) as Record<string, unknown>; // a fresh object: ours to complete
-  for (const [field, { kind: related, many }, sub] of relationsOf(kind, query)) {
-    const value = object[field] as Record<string, unknown> | Record<string, unknown>[] | null;
-    row[field] = many ? (value as Record<string, unknown>[]).map((o) => rowFromJson(related, sub, o)) : value && rowFromJson(related, sub, value as Record<string, unknown>);
+function rowFromJson<K extends TableKind>(kind: K, query: RowQuery, object: Json): RowOfKind[K] {
+  const relations = relationsOf(kind, query);
+  if (relations.length === 0) return rowOf(kind, object);
+  const row = rowOf(kind, object.row as Json) as Json; // a fresh object: ours to complete
+  for (const [field, { kind: related, many }, sub] of relations) {
+    const value = object[field] as Json | Json[] | null;
+    row[field] = many ? (value as Json[]).map((o) => rowFromJson(related, sub, o)) : value && rowFromJson(related, sub, value as Json);
   }
   return row as RowOfKind[K];
 }
@@ -139,7 +146,7 @@ export async function readRows<K extends TableKind>(db: Db, kind: K, filter: Lis
   params.push(page.size + 1);
   // backward: the rows nearest `from` are the last ones, so read in reverse order and turn them back
   const direction = page.backward ? " DESC" : "";
-  const rows = await db.$queryRawUnsafe<{ key: string[]; object: Record<string, unknown> }[]>(
+  const rows = await db.$queryRawUnsafe<{ key: string[]; object: Json }[]>(
     `SELECT ARRAY[${order.map((c) => `t.${c}::text`).join(", ")}] AS key, ${rowJson(kind, "t", query)} AS object
        FROM ${TABLE[kind]} t ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY ${order.map((c) => c + direction).join(", ")} LIMIT $${params.length}`,
@@ -177,7 +184,7 @@ export async function readNamespaces(db: Db): Promise<string[]> {
  */
 export async function readOwnedRows<K extends "ReplicaSet" | "Pod">(db: Db, kind: K, ownerUids: readonly string[], requirements: readonly Requirement[], limit: number, query: RowQuery): Promise<Map<string, RowOfKind[K][]>> {
   const labels = requirementsToSql(requirements, "t.labels", 3);
-  const rows = await db.$queryRawUnsafe<{ owner: string; object: Record<string, unknown> }[]>(
+  const rows = await db.$queryRawUnsafe<{ owner: string; object: Json }[]>(
     `SELECT o.uid::text AS owner, owned.object FROM unnest($1::uuid[]) AS o(uid)
        CROSS JOIN LATERAL (
          SELECT ${rowJson(kind, "t", query)} AS object FROM ${TABLE[kind]} t
