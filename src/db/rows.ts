@@ -84,57 +84,74 @@ function podSetSpecOf(row: Pick<ReplicaSetRow, "replicas" | "selector" | "templa
   };
 }
 
-export function deploymentOf(row: DeploymentRow): Deployment {
+// Each part of an object has its own mapper, so a resolver of one part converts only that part.
+
+export function deploymentSpecOf(row: DeploymentRow): Deployment["spec"] {
   return {
-    metadata: metaOf(row),
-    spec: {
-      ...podSetSpecOf(row),
-      strategy: row.strategy as unknown as DeploymentStrategy,
-      revisionHistoryLimit: row.revisionHistoryLimit,
-      progressDeadlineSeconds: row.progressDeadlineSeconds,
-      paused: row.paused,
-    },
-    status: {
-      observedGeneration: row.observedGeneration,
-      replicas: row.statusReplicas,
-      updatedReplicas: row.updatedReplicas,
-      readyReplicas: row.readyReplicas,
-      availableReplicas: row.availableReplicas,
-      unavailableReplicas: row.unavailableReplicas,
-      collisionCount: row.collisionCount,
-      conditions: conditionsOf(row.conditions),
-    },
+    ...podSetSpecOf(row),
+    strategy: row.strategy as unknown as DeploymentStrategy,
+    revisionHistoryLimit: row.revisionHistoryLimit,
+    progressDeadlineSeconds: row.progressDeadlineSeconds,
+    paused: row.paused,
+  };
+}
+
+export function deploymentStatusOf(row: DeploymentRow): DeploymentStatus {
+  return {
+    observedGeneration: row.observedGeneration,
+    replicas: row.statusReplicas,
+    updatedReplicas: row.updatedReplicas,
+    readyReplicas: row.readyReplicas,
+    availableReplicas: row.availableReplicas,
+    unavailableReplicas: row.unavailableReplicas,
+    collisionCount: row.collisionCount,
+    conditions: conditionsOf(row.conditions),
+  };
+}
+
+export function deploymentOf(row: DeploymentRow): Deployment {
+  return { metadata: metaOf(row), spec: deploymentSpecOf(row), status: deploymentStatusOf(row) };
+}
+
+export function replicaSetSpecOf(row: ReplicaSetRow): ReplicaSetSpec {
+  return podSetSpecOf(row);
+}
+
+export function replicaSetStatusOf(row: ReplicaSetRow): ReplicaSetStatus {
+  return {
+    replicas: row.statusReplicas,
+    fullyLabeledReplicas: row.fullyLabeledReplicas,
+    readyReplicas: row.readyReplicas,
+    availableReplicas: row.availableReplicas,
+    observedGeneration: row.observedGeneration,
+    conditions: conditionsOf(row.conditions),
   };
 }
 
 export function replicaSetOf(row: ReplicaSetRow): ReplicaSet {
+  return { metadata: metaOf(row), spec: replicaSetSpecOf(row), status: replicaSetStatusOf(row) };
+}
+
+export function podSpecOf(row: PodRow): PodSpec {
+  return { ...(row.spec as unknown as Omit<PodSpec, "nodeName">), nodeName: row.nodeName };
+}
+
+export function podStatusOf(row: PodRow): PodStatus {
   return {
-    metadata: metaOf(row),
-    spec: podSetSpecOf(row),
-    status: {
-      replicas: row.statusReplicas,
-      fullyLabeledReplicas: row.fullyLabeledReplicas,
-      readyReplicas: row.readyReplicas,
-      availableReplicas: row.availableReplicas,
-      observedGeneration: row.observedGeneration,
-      conditions: conditionsOf(row.conditions),
-    },
+    phase: row.phase as PodStatus["phase"],
+    ready: row.ready,
+    conditions: conditionsOf(row.podConditions),
+    containerStatuses: containerStatusesOf(row.containerStatuses),
+    startTime: row.startTime,
+    podIP: row.podIP,
   };
 }
 
 export function podOf(row: PodRow): Pod {
-  const spec = row.spec as unknown as Omit<PodSpec, "nodeName">;
   return {
     metadata: { ...metaOf(row), deletionGracePeriodSeconds: row.deletionGracePeriodSeconds },
-    spec: { ...spec, nodeName: row.nodeName },
-    status: {
-      phase: row.phase as Pod["status"]["phase"],
-      ready: row.ready,
-      conditions: conditionsOf(row.podConditions),
-      containerStatuses: containerStatusesOf(row.containerStatuses),
-      startTime: row.startTime,
-      podIP: row.podIP,
-    },
+    spec: podSpecOf(row),
+    status: podStatusOf(row),
   };
 }
 

@@ -1,13 +1,13 @@
 // Connections over the object tables: argument handling (page size, cursors, kubectl label
-// selector) here; filtering and keyset pagination run in SQL in src/db/pages.ts, which then loads
-// the page's rows with every nested relation the query asks for in one Prisma query built by
-// plugin-prisma from the GraphQL selection. So a list costs a constant number of statements
-// whatever the page size or nesting.
+// selector) here; filtering, keyset pagination and every nested relation the query asks for (the
+// Prisma include plugin-prisma builds from the GraphQL selection) run in one SQL statement in
+// src/db/pages.ts, and the count in one more only when totalCount is asked for. So a list costs
+// a constant number of statements whatever the page size or nesting.
 import { queryFromInfo } from "@pothos/plugin-prisma";
 import type { GraphQLResolveInfo } from "graphql";
 import { parseSelector, SelectorParseError, type Requirement } from "../domain/labels.ts";
 import type { RowOfKind, TableKind } from "../db/kinds.ts";
-import { isPageKey, readPage, type PageKey, type PageRequest } from "../db/pages.ts";
+import { countRows, isPageKey, readRows, type PageKey, type PageRequest, type RowQuery } from "../db/pages.ts";
 import { isDns1123Label, isDns1123Subdomain } from "../domain/names.ts";
 import { limitedTo } from "../auth/namespaces.ts";
 import type { Context } from "./context.ts";
@@ -41,7 +41,8 @@ export interface ListArgs {
 export interface Page<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  totalCount: number;
+  /** how many objects match the filters, on every page together (counted when called) */
+  totalCount(): Promise<number>;
 }
 
 function encodeCursor(key: PageKey): string {
@@ -79,15 +80,10 @@ export async function listConnection<K extends TableKind>(ctx: Context, info: Gr
   const requirements = labelSelectorArg(args.labelSelector);
   // a namespace or name no object can have matches nothing (and never reaches SQL: e.g. a NUL)
   const impossible = (args.namespace != null && !isDns1123Label(args.namespace)) || (args.involvedObjectName != null && !isDns1123Subdomain(args.involvedObjectName));
+  const filter = { namespace: args.namespace, namespaces: limitedTo(ctx), involvedObjectName: args.involvedObjectName, requirements };
   const page = impossible
-    ? { items: [], hasMore: false, totalCount: 0 }
-    : await readPage(
-        ctx.db,
-        kind,
-        { namespace: args.namespace, namespaces: limitedTo(ctx), involvedObjectName: args.involvedObjectName, requirements },
-        request,
-        queryFromInfo({ context: ctx, info, paths: [["edges", "node"], ["nodes"]] }),
-      );
+    ? { items: [], hasMore: false }
+    : await readRows(ctx.db, kind, filter, request, queryFromInfo({ context: ctx, info, paths: [["edges", "node"], ["nodes"]] }) as RowQuery);
   const edges = page.items.map((item) => ({ cursor: encodeCursor(item.key), node: item.row }));
   return {
     edges,
@@ -97,6 +93,6 @@ export async function listConnection<K extends TableKind>(ctx: Context, info: Gr
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount: page.totalCount,
+    totalCount: async () => (impossible ? 0 : countRows(ctx.db, kind, filter)),
   };
 }

@@ -2,14 +2,14 @@
 // connections. Fields read rows through the mappers of src/db/rows.ts; anything derived
 // (revision, rollout status, history) comes from the pure rules in src/domain.
 import type { Event as EventRow } from "../generated/prisma/client.ts";
-import { deploymentOf, metaOf, podOf, replicaSetOf, type ReplicaSetRow } from "../db/rows.ts";
+import { deploymentOf, deploymentSpecOf, deploymentStatusOf, metaOf, podSpecOf, podStatusOf, replicaSetOf, replicaSetSpecOf, replicaSetStatusOf, type ReplicaSetRow } from "../db/rows.ts";
 import type { DeploymentStatus, ReplicaSetStatus, PodStatus, DeploymentSpec, ReplicaSetSpec, ContainerStatus, Kind, StringMap } from "../domain/types.ts";
 import { revisionOf } from "../domain/deployment-util.ts";
 import { rolloutHistory, type RolloutRevision } from "../domain/history.ts";
 import { rolloutStatus } from "../domain/rollout-status.ts";
 import { matches } from "../domain/labels.ts";
 import { builder } from "./builder.ts";
-import { labelSelectorArg } from "./list.ts";
+import { labelSelectorArg, type Page } from "./list.ts";
 import { ownedPods } from "./owned-pods.ts";
 import { DOCS } from "./docs.ts";
 import { DEFAULT_PODS_LIMIT, DEFAULT_REPLICA_SETS_LIMIT, MAX_NESTED_LIMIT, nestedLimit } from "./nested-lists.ts";
@@ -218,8 +218,8 @@ export const PodNode = builder.prismaNode("Pod", {
   id: { field: "uid", description: DOCS.nodeId },
   fields: (t) => ({
     metadata: t.field({ type: ObjectMetaRef, description: DOCS.metadata, resolve: (row) => metaOf(row) }),
-    spec: t.field({ type: PodSpecRef, description: "What the pod runs and where.", resolve: (row) => podOf(row).spec }),
-    status: t.field({ type: PodStatusRef, description: "Its state, as its node reports it.", resolve: (row) => podOf(row).status }),
+    spec: t.field({ type: PodSpecRef, description: "What the pod runs and where.", resolve: (row) => podSpecOf(row) }),
+    status: t.field({ type: PodStatusRef, description: "Its state, as its node reports it.", resolve: (row) => podStatusOf(row) }),
     owner: t.relation("owner", { nullable: true, description: "The ReplicaSet that controls it; null for an orphan." }),
   }),
 });
@@ -229,8 +229,8 @@ export const ReplicaSetNode = builder.prismaNode("ReplicaSet", {
   id: { field: "uid", description: DOCS.nodeId },
   fields: (t) => ({
     metadata: t.field({ type: ObjectMetaRef, description: DOCS.metadata, resolve: (row) => metaOf(row) }),
-    spec: t.field({ type: ReplicaSetSpecRef, description: "Its desired state.", resolve: (row) => replicaSetOf(row).spec }),
-    status: t.field({ type: ReplicaSetStatusRef, description: "Its observed state.", resolve: (row) => replicaSetOf(row).status }),
+    spec: t.field({ type: ReplicaSetSpecRef, description: "Its desired state.", resolve: (row) => replicaSetSpecOf(row) }),
+    status: t.field({ type: ReplicaSetStatusRef, description: "Its observed state.", resolve: (row) => replicaSetStatusOf(row) }),
     revision: t.int({
       nullable: true,
       description: "The revision it holds (its deployment.kubernetes.io/revision annotation); null for a ReplicaSet that no Deployment owns.",
@@ -276,8 +276,8 @@ export const DeploymentNode = builder.prismaNode("Deployment", {
   id: { field: "uid", description: DOCS.nodeId },
   fields: (t) => ({
     metadata: t.field({ type: ObjectMetaRef, description: DOCS.metadata, resolve: (row) => metaOf(row) }),
-    spec: t.field({ type: DeploymentSpecRef, description: "Its desired state.", resolve: (row) => deploymentOf(row).spec }),
-    status: t.field({ type: DeploymentStatusRef, description: "Its observed state.", resolve: (row) => deploymentOf(row).status }),
+    spec: t.field({ type: DeploymentSpecRef, description: "Its desired state.", resolve: (row) => deploymentSpecOf(row) }),
+    status: t.field({ type: DeploymentStatusRef, description: "Its observed state.", resolve: (row) => deploymentStatusOf(row) }),
     revision: t.int({ description: "Its current revision (the deployment.kubernetes.io/revision annotation); 0 before the first ReplicaSet exists.", resolve: (row) => revisionOf(deploymentOf(row)) }),
     rolloutStatus: t.field({
       type: RolloutStatusRef,
@@ -330,7 +330,7 @@ function connection<T extends typeof DeploymentNode | typeof ReplicaSetNode | ty
       fields: (t) => ({
         totalCount: t.int({
           description: "How many objects match the filters, on every page together.",
-          resolve: (c) => (c as unknown as { totalCount: number }).totalCount,
+          resolve: (c) => (c as unknown as Page<unknown>).totalCount(),
         }),
       }),
     },

@@ -1,10 +1,10 @@
 // ReplicaSet.pods(limit, labelSelector): the pods of every ReplicaSet a request resolves at one
 // level, with the same arguments and selection, load together: one statement picks each owner's
-// first `limit` matching pods by name (label requirements in SQL, src/db/label-sql.ts), one Prisma
-// query loads them with the selection's relations. So the statement count stays constant however
-// many ReplicaSets a list holds.
+// first `limit` matching pods by name (label requirements in SQL, src/db/label-sql.ts) with the
+// selection's relations (src/db/pages.ts). So the statement count stays constant however many
+// ReplicaSets a list holds.
 import type { Requirement } from "../domain/labels.ts";
-import { readOwnedUids } from "../db/pages.ts";
+import { readOwnedRows, type RowQuery } from "../db/pages.ts";
 import type { Pod as PodRow } from "../generated/prisma/client.ts";
 import type { Context } from "./context.ts";
 
@@ -26,11 +26,7 @@ export function ownedPods(ctx: Context, owner: string, requirements: readonly Re
     // the sibling ReplicaSets' resolvers all run before the next turn of the event loop
     const pods = new Promise((resolve) => setImmediate(resolve)).then(async () => {
       open.delete(key);
-      const uids = await readOwnedUids(ctx.db, "Pod", owners, requirements ?? [], limit);
-      const all = [...uids.values()].flat();
-      const rows: PodRow[] = all.length ? await ctx.db.pod.findMany({ ...query, where: { uid: { in: all } } }) : [];
-      const byUid = new Map(rows.map((r) => [r.uid, r]));
-      return new Map([...uids].map(([o, list]) => [o, list.flatMap((uid) => byUid.get(uid) ?? [])]));
+      return readOwnedRows(ctx.db, "Pod", owners, requirements ?? [], limit, query as RowQuery);
     });
     batch = { owners, pods };
     batches.set(key, batch);
