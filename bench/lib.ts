@@ -56,9 +56,9 @@ export async function startPostgres(): Promise<Postgres> {
   if (external) {
     const c = new pg.Client({ connectionString: external });
     await c.connect();
-    const { rows } = await c.query<{ s: string }>("SHOW shared_preload_libraries");
+    const { rows } = await c.query<{ shared_preload_libraries: string }>("SHOW shared_preload_libraries");
     await c.end();
-    return { adminUrl: external, statements: rows[0].s.includes("pg_stat_statements"), stop: async () => {} };
+    return { adminUrl: external, statements: rows[0].shared_preload_libraries.includes("pg_stat_statements"), stop: async () => {} };
   }
   const dir = mkdtempSync(join(tmpdir(), "deploye-bench-pg-"));
   chmodSync(dir, 0o777);
