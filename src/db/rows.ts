@@ -16,6 +16,7 @@ import type {
   Pod,
   PodSpec,
   PodTemplateSpec,
+  Kind,
   ReplicaSet,
   DeploymentStrategy,
   DeploymentStatus,
@@ -177,3 +178,20 @@ export const TERMINATE_POD_COLUMNS = Prisma.sql`deletion_timestamp = now(), dele
 export function json<T>(value: T): any {
   return JSON.parse(JSON.stringify(value));
 }
+
+// ---------- whole rows in SQL (the write paths' conditional UPDATE … RETURNING) ----------
+
+/** The fields whose column is not the field's name in snake case (schema.prisma's @map). */
+const UNUSUAL_COLUMNS: Record<string, string> = { podConditions: "conditions", podIP: "pod_ip" };
+
+/** The column that stores a field of a row. */
+export function columnOf(field: string): string {
+  return UNUSUAL_COLUMNS[field] ?? field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+const FIELDS = { Deployment: Prisma.DeploymentScalarFieldEnum, ReplicaSet: Prisma.ReplicaSetScalarFieldEnum, Pod: Prisma.PodScalarFieldEnum } satisfies Record<Kind, object>;
+
+/** The select list that reads a row of `kind` as the client's model queries return it (fields as aliases). */
+export const ROW_COLUMNS = Object.fromEntries(
+  Object.entries(FIELDS).map(([kind, fields]) => [kind, Prisma.raw(Object.values(fields).map((f) => `${columnOf(f)} AS "${f}"`).join(", "))]),
+) as Record<Kind, Prisma.Sql>;
