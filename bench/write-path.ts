@@ -18,16 +18,16 @@ interface Result {
   p99: number;
 }
 
-/** `c` workers run `op(worker, i)` back to back for `seconds`. */
-async function load(c: number, op: (worker: number, i: number) => Promise<unknown>): Promise<Result> {
+/** `c` workers run `op(worker)` back to back for `seconds`. */
+async function load(c: number, op: (worker: number) => Promise<unknown>): Promise<Result> {
   const samples: number[] = [];
   const end = performance.now() + seconds * 1000;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: c }, async (_, w) => {
-      for (let i = 0; performance.now() < end; i++) {
+      while (performance.now() < end) {
         const s = performance.now();
-        await op(w, i);
+        await op(w);
         samples.push(performance.now() - s);
       }
     }),
@@ -49,6 +49,11 @@ await runBench(async (pgs) => {
     const server = await startServer(db.url, { CONTROLLERS: mode });
     try {
       // one small Deployment per client (1 replica: with controllers on, each write makes real work)
+      // Each client's n-th write differs from its (n-1)-th, across cells too: replicas alternate 2, 1,
+      // 2, … from the 1 created, each image is new. So every write writes (1 write tx per op).
+      const writes = new Array<number>(MAX_C).fill(0);
+      const scale = (w: number) => gql(server.url, SCALE, { n: `w${w}`, ns: "default", r: 1 + (++writes[w] % 2) });
+      const setImage = (w: number) => gql(server.url, SET_IMAGE, { n: `w${w}`, ns: "default", i: `nginx:1.${++writes[w]}` });
       for (let w = 0; w < MAX_C; w++) await gql(server.url, CREATE_DEPLOYMENT, { m: { name: `w${w}` }, s: readySpec(`w${w}`, 1) });
       const clients = await Promise.all(
         Array.from({ length: MAX_C }, async () => {
@@ -59,18 +64,14 @@ await runBench(async (pgs) => {
       );
       try {
         // warm-up (JIT, plan caches, pools), not measured
-        for (let i = 0; i < 30; i++) await gql(server.url, SCALE, { n: "w0", ns: "default", r: 1 + (i % 2) });
+        for (let i = 0; i < 30; i++) await scale(0);
         for (const mutation of ["scaleDeployment", "setImage"] as const) {
           for (const c of levels) {
             const counter = new Counter(db, pgs);
             await counter.start();
-            const api = await load(c, (w, i) =>
-              mutation === "scaleDeployment"
-                ? gql(server.url, SCALE, { n: `w${w}`, ns: "default", r: 1 + (i % 2) })
-                : gql(server.url, SET_IMAGE, { n: `w${w}`, ns: "default", i: `nginx:1.${i % 2 ? 27 : 25}.${i}` }),
-            );
+            const api = await load(c, mutation === "scaleDeployment" ? scale : setImage);
             const counts = await counter.stop();
-            const raw = await load(c, (w, i) => clients[w].query(FLOOR_SQL[mutation], ["default", `w${w}`, mutation === "scaleDeployment" ? 1 + (i % 2) : `nginx:floor.${i}`]));
+            const raw = await load(c, (w) => clients[w].query(FLOOR_SQL[mutation], ["default", `w${w}`, mutation === "scaleDeployment" ? 1 + (++writes[w] % 2) : `nginx:floor.${++writes[w]}`]));
             rows.push({
               mutation,
               controllers: mode,
