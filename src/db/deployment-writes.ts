@@ -2,6 +2,7 @@
 // (writes.ts); the rules are the pure functions of src/domain/edits.ts. A write changes spec and metadata only: status, ReplicaSets
 // and pods belong to the controllers.
 import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import type { Db } from "./client.ts";
 import { recordEvent } from "./events.ts";
 import { deploymentOf, json, replicaSetOf, type DeploymentRow } from "./rows.ts";
@@ -80,13 +81,19 @@ export async function createDeployment(db: Db, input: DeploymentInput, options: 
   });
 }
 
+/** The spec columns whose stored value is not exactly the next one (a scale writes only `replicas`). */
+function changedSpecColumns(stored: DeploymentSpec, next: DeploymentSpec) {
+  const before: Record<string, unknown> = specColumns(stored);
+  return Object.fromEntries(Object.entries(specColumns(next)).filter(([column, value]) => !isDeepStrictEqual(before[column], value)));
+}
+
 /** The columns an edit changes (generation +1 with the spec), or null when it changes nothing. */
 function changedColumns(d: Deployment, edit: DeploymentEdit) {
   const generation = nextGeneration(d.metadata.generation, d.spec, edit.spec);
   const columns = {
     ...(semanticallyEqual(d.metadata.labels, edit.labels) ? {} : { labels: json(edit.labels) }),
     ...(semanticallyEqual(d.metadata.annotations, edit.annotations) ? {} : { annotations: json(edit.annotations) }),
-    ...(generation === d.metadata.generation ? {} : { ...specColumns(edit.spec), generation }),
+    ...(generation === d.metadata.generation ? {} : { ...changedSpecColumns(d.spec, edit.spec), generation }),
   };
   return Object.keys(columns).length > 0 ? columns : null;
 }
