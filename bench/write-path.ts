@@ -2,13 +2,14 @@
 // with controllers on and on an API-only one (CONTROLLERS=off). Each client works on its own
 // Deployment (no conflicts). Floor: the same UPDATE through the same triggers over raw pg, one
 // connection per client.
-//   --concurrency 1,10,50   --seconds 8   --modes on,off
+//   --concurrency 1,10,50   --seconds 8   --modes on,off   --top 0 (statements to list per cell)
 import pg from "pg";
-import { CREATE_DEPLOYMENT, Counter, flag, freshDatabase, gql, listFlag, numFlag, percentile, readySpec, report, runBench, SCALE, SET_IMAGE, startServer, type Row } from "./lib.ts";
+import { CREATE_DEPLOYMENT, Counter, type Counts, flag, freshDatabase, gql, listFlag, numFlag, percentile, readySpec, report, runBench, SCALE, SET_IMAGE, startServer, type Row } from "./lib.ts";
 
 const levels = listFlag("concurrency", [1, 10, 50]);
 const seconds = numFlag("seconds", 8);
 const modes = (flag("modes") ?? "on,off").split(",");
+const top = numFlag("top", 0);
 const MAX_C = Math.max(...levels);
 
 interface Result {
@@ -44,6 +45,7 @@ const FLOOR_SQL = {
 
 await runBench(async (pgs) => {
   const rows: Row[] = [];
+  const profiles: Record<string, Counts> = {};
   for (const mode of modes) {
     const db = await freshDatabase(pgs, `write${mode}`);
     const server = await startServer(db.url, { CONTROLLERS: mode });
@@ -70,7 +72,8 @@ await runBench(async (pgs) => {
             const counter = new Counter(db, pgs);
             await counter.start();
             const api = await load(c, mutation === "scaleDeployment" ? scale : setImage);
-            const counts = await counter.stop();
+            const counts = await counter.stop(top);
+            if (top > 0) profiles[`${mutation} controllers ${mode} × ${c}`] = counts;
             const raw = await load(c, (w) => clients[w].query(FLOOR_SQL[mutation], ["default", `w${w}`, mutation === "scaleDeployment" ? 1 + (++writes[w] % 2) : `nginx:floor.${++writes[w]}`]));
             rows.push({
               mutation,
@@ -98,5 +101,5 @@ await runBench(async (pgs) => {
       await db.drop();
     }
   }
-  report("write-path", `Write path (${seconds} s per cell; floor: same UPDATE, same triggers, raw pg)`, rows);
+  report("write-path", `Write path (${seconds} s per cell; floor: same UPDATE, same triggers, raw pg)`, rows, top > 0 ? { profiles } : {});
 });
