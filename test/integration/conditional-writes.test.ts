@@ -3,7 +3,7 @@
 // and after a few stale tries reads under the change-log lock. Real Postgres, no controllers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../src/db/client.ts";
-import { setImage } from "../../src/db/deployment-writes.ts";
+import { scaleDeployment, setImage } from "../../src/db/deployment-writes.ts";
 import { json, podStatusColumns } from "../../src/db/rows.ts";
 import { CHANGE_LOG_LOCK, type Tx } from "../../src/db/tx.ts";
 import { deleteIfCurrent, guaranteedWrite, STALE, updateIfCurrent } from "../../src/db/writes.ts";
@@ -104,5 +104,31 @@ describe("concurrent edits of one Deployment", () => {
     expect((after.template as { spec: { containers: { image: string }[] } }).spec.containers.map((c) => c.image)).toEqual(containers.map((_, i) => `v${i}`));
     expect(after.generation).toBe(1 + containers.length);
     expect(await db.changeLog.count({ where: { uid: d.uid, type: "MODIFIED" } })).toBe(1 + containers.length);
+  });
+});
+
+describe("a Deployment edit", () => {
+  it("is one read and one conditional UPDATE, answered from its RETURNING unless the selection reads relations", async () => {
+    const statements: string[] = [];
+    const counting = createDb(database.url, { max: 2, onQuery: (sql) => statements.push(sql) });
+    try {
+      const d = await insertDeployment(db, "count", "web");
+      const rs = await insertReplicaSet(db, d, "abc", 1);
+      const key = { namespace: "count", name: "web" };
+
+      const scaled = await scaleDeployment(counting, key, 3);
+      expect(statements).toHaveLength(2);
+      expect(statements[0]).toMatch(/^SELECT .* FROM "public"."deployments"/);
+      expect(statements[1]).toMatch(/^\s*UPDATE deployments SET replicas = \$1,generation = \$2\s+WHERE uid = \$3::uuid AND resource_version = \$4\s+RETURNING/);
+      expect(scaled).toEqual(await db.deployment.findUnique({ where: { uid: d.uid } }));
+
+      statements.length = 0;
+      const withOwned = await scaleDeployment(counting, key, 4, { query: { include: { replicaSets: true } } });
+      // the relation is read after the write, not under the change-log lock
+      expect(statements.findIndex((sql) => /^\s*UPDATE/.test(sql))).toBeLessThan(statements.findLastIndex((sql) => /"public"."replica_sets"/.test(sql)));
+      expect(withOwned).toMatchObject({ replicas: 4, generation: 3, replicaSets: [{ uid: rs.uid }] });
+    } finally {
+      await counting.$disconnect();
+    }
   });
 });
