@@ -1,6 +1,6 @@
 // The API's writes to Deployments. Each is one conditional statement, or one transaction
-// (writes.ts); the rules are the pure functions of src/domain/edits.ts. A write changes spec and metadata only: status, ReplicaSets
-// and pods belong to the controllers.
+// (writes.ts); the rules are the pure functions of src/domain/edits.ts. A write changes spec and
+// metadata only: status, ReplicaSets and pods belong to the controllers.
 import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { Db } from "./client.ts";
@@ -122,18 +122,14 @@ async function editDeployment(db: Db, key: ObjectKey, options: EditOptions, edit
     if (edit.spec.replicas > d.spec.replicas) admitReplicas(key.namespace, edit.spec.replicas);
     const columns = changedColumns(d, edit);
     if (options.dryRun) return { ...row, ...columns };
-    if (edit.events.length === 0) {
-      if (!columns) return row;
-      const written = await updateIfCurrent<DeploymentRow>(client, "Deployment", row, columns);
-      return written === STALE ? STALE : { written };
-    }
+    if (edit.events.length === 0) return columns ? updateIfCurrent<DeploymentRow>(client, "Deployment", row, columns) : row;
     // a rollback's event goes with its write, or alone (the template is already that revision's)
     return atomically(async (tx) => {
-      const written = columns ? await updateIfCurrent<DeploymentRow>(tx, "Deployment", row, columns) : (await lockAndCheck(tx, "Deployment", row)) ? row : STALE;
-      if (written === STALE) return STALE;
+      const result = columns ? await updateIfCurrent<DeploymentRow>(tx, "Deployment", row, columns) : (await lockAndCheck(tx, "Deployment", row)) ? { written: row } : STALE;
+      if (result === STALE) return STALE;
       const involvedObject = { kind: "Deployment" as const, namespace: key.namespace, name: key.name, uid: row.uid };
       for (const event of edit.events) await recordEvent(tx, { ...event, involvedObject }, now);
-      return { written };
+      return result;
     });
   });
   return respond(result, options.query, (uid) => read(db, options.query, { uid }));

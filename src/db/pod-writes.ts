@@ -30,8 +30,7 @@ export async function updatePodStatus(db: Db, key: ObjectKey, report: PodStatusI
     assertValid(mergeFieldErrors(validatePodStatusInput(report, containerNames), unstorableTextErrors(report, "status")));
     const status = reportedPodStatus(pod, report, new Date());
     if (semanticallyEqual(pod.status, status)) return row;
-    const written = await updateIfCurrent<PodRow>(client, "Pod", row, podStatusColumns(status));
-    return written === STALE ? STALE : { written };
+    return updateIfCurrent<PodRow>(client, "Pod", row, podStatusColumns(status));
   });
   return respond(result, options.query, (uid) => read(db, options.query, { uid }));
 }
@@ -49,8 +48,7 @@ export async function deletePod(db: Db, key: ObjectKey, gracePeriodSeconds: numb
     const deletion = podDeletion(podOf(row), gracePeriodSeconds, new Date());
     if (deletion.type === "none") return row;
     if (deletion.type === "remove") return (await deleteIfCurrent(client, "Pod", row)) === STALE ? STALE : row;
-    const written = await updateIfCurrent<PodRow>(client, "Pod", row, { deletionTimestamp: deletion.deletionTimestamp, deletionGracePeriodSeconds: deletion.gracePeriodSeconds });
-    return written === STALE ? STALE : { written };
+    return updateIfCurrent<PodRow>(client, "Pod", row, { deletionTimestamp: deletion.deletionTimestamp, deletionGracePeriodSeconds: deletion.gracePeriodSeconds });
   });
   return respond(result, options.query, (uid) => read(db, options.query, { uid }));
 }

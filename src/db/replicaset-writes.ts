@@ -5,7 +5,7 @@ import type { Db } from "./client.ts";
 import { json, type ReplicaSetRow } from "./rows.ts";
 import { admitCreate, admitReplicas } from "./quotas.ts";
 import { transaction, type Tx } from "./tx.ts";
-import { deleteOwner, findOrRefuse, guaranteedWrite, insertOrRefuse, respond, STALE, updateIfCurrent, type ObjectKey, type ReadShape, type Stale, type WriteOptions, type Where, type Written } from "./writes.ts";
+import { deleteOwner, findOrRefuse, guaranteedWrite, insertOrRefuse, respond, updateIfCurrent, type ObjectKey, type ReadShape, type Stale, type WriteOptions, type Where, type Written } from "./writes.ts";
 import type { DeletionPropagation } from "../domain/deletion.ts";
 import { validReplicaSet } from "../domain/edits.ts";
 import { alreadyExists, assertValid, type Preconditions } from "../domain/refusals.ts";
@@ -67,8 +67,7 @@ export async function scaleReplicaSet(db: Db, key: ObjectKey, replicas: number, 
     assertValid(validateReplicas(replicas, "replicas"));
     if (row.replicas === replicas) return row;
     if (replicas > row.replicas) admitReplicas(key.namespace, replicas);
-    const written = await updateIfCurrent<ReplicaSetRow>(client, "ReplicaSet", row, { replicas, generation: row.generation + 1 });
-    return written === STALE ? STALE : { written };
+    return updateIfCurrent<ReplicaSetRow>(client, "ReplicaSet", row, { replicas, generation: row.generation + 1 });
   });
   return respond(result, options.query, (uid) => read(db, options.query, { uid }));
 }

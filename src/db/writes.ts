@@ -82,13 +82,13 @@ function param(value: unknown): Prisma.Sql {
  * (SQL, not the client's update: under relationMode "prisma" that reads the owned rows first, and
  * checks a version in that read, not in the UPDATE.)
  */
-export async function updateIfCurrent<R>(client: Tx, kind: Kind, row: VersionedRow, columns: Record<string, unknown>): Promise<R | Stale> {
+export async function updateIfCurrent<R>(client: Tx, kind: Kind, row: VersionedRow, columns: Record<string, unknown>): Promise<Written<R> | Stale> {
   const set = Prisma.join(Object.entries(columns).map(([field, value]) => Prisma.sql`${Prisma.raw(columnOf(field))} = ${param(value)}`));
   const rows = await client.$queryRaw<R[]>`
     UPDATE ${Prisma.raw(TABLE[kind])} SET ${set}
     WHERE uid = ${row.uid}::uuid AND resource_version = ${row.resourceVersion}
     RETURNING ${ROW_COLUMNS[kind]}`;
-  return rows[0] ?? STALE;
+  return rows.length === 1 ? { written: rows[0] } : STALE;
 }
 
 /** Deletes the row if it is still the version read; STALE when it changed or is gone. */
@@ -171,9 +171,8 @@ export async function deleteOwner<R extends OwnerRow>(
     const deletion = ownerDeletion({ deletionTimestamp: row.deletionTimestamp, finalizers: row.finalizers as string[] }, policy);
     if (deletion.type === "none") return row;
     if (deletion.type === "remove") return (await deleteIfCurrent(client, kind, row)) === STALE ? STALE : row;
-    const written = await updateIfCurrent<R>(client, kind, row, { deletionTimestamp: new Date(), finalizers: deletion.finalizers });
     // the garbage collector may finish the deletion before the response is read
-    return written === STALE ? STALE : { written };
+    return updateIfCurrent<R>(client, kind, row, { deletionTimestamp: new Date(), finalizers: deletion.finalizers });
   });
   return respond(result, query, (uid) => read(db, { uid }));
 }

@@ -45,25 +45,26 @@ describe("updateIfCurrent", () => {
         }),
       ),
     };
-    expect(written.Deployment).toEqual(await db.deployment.findUnique({ where: { uid: d.uid } }));
-    expect(written.ReplicaSet).toEqual(await db.replicaSet.findUnique({ where: { uid: rs.uid } }));
-    expect(written.Pod).toEqual(await db.pod.findUnique({ where: { uid: pod.uid } }));
-    expect(written.Deployment).toMatchObject({ replicas: 3, labels: { tier: "x" }, deletionTimestamp: new Date("2026-01-02T03:04:05.678Z") });
-    expect(written.Pod).toMatchObject({ podIP: "10.0.0.7", ready: true, podConditions: [{ type: "Ready" }] });
-    expect((written.Deployment as typeof d).resourceVersion).toBeGreaterThan(d.resourceVersion);
+    expect(written.Deployment).toEqual({ written: await db.deployment.findUnique({ where: { uid: d.uid } }) });
+    expect(written.ReplicaSet).toEqual({ written: await db.replicaSet.findUnique({ where: { uid: rs.uid } }) });
+    expect(written.Pod).toEqual({ written: await db.pod.findUnique({ where: { uid: pod.uid } }) });
+    expect(written.Deployment).toMatchObject({ written: { replicas: 3, labels: { tier: "x" }, deletionTimestamp: new Date("2026-01-02T03:04:05.678Z") } });
+    expect(written.Pod).toMatchObject({ written: { podIP: "10.0.0.7", ready: true, podConditions: [{ type: "Ready" }] } });
+    expect((await db.deployment.findUniqueOrThrow({ where: { uid: d.uid } })).resourceVersion).toBeGreaterThan(d.resourceVersion);
   });
 
   it("writes nothing and answers STALE when the row is no longer the version read, or is gone", async () => {
     const d = await insertDeployment(db, "stale", "web");
-    const current = await updateIfCurrent<typeof d>(db, "Deployment", d, { replicas: 2 });
-    expect(current).not.toBe(STALE);
+    const result = await updateIfCurrent<typeof d>(db, "Deployment", d, { replicas: 2 });
+    if (result === STALE) throw new Error("the first write was stale");
+    const current = result.written;
     const changes = await db.changeLog.count();
     expect(await updateIfCurrent(db, "Deployment", d, { replicas: 5 })).toBe(STALE);
     expect(await deleteIfCurrent(db, "Deployment", d)).toBe(STALE);
     expect(await db.deployment.findUniqueOrThrow({ where: { uid: d.uid } })).toMatchObject({ replicas: 2 });
     expect(await db.changeLog.count()).toBe(changes);
-    expect(await deleteIfCurrent(db, "Deployment", current as typeof d)).toBe(true);
-    expect(await updateIfCurrent(db, "Deployment", current as typeof d, { replicas: 5 })).toBe(STALE);
+    expect(await deleteIfCurrent(db, "Deployment", current)).toBe(true);
+    expect(await updateIfCurrent(db, "Deployment", current, { replicas: 5 })).toBe(STALE);
   });
 });
 
