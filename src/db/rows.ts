@@ -6,6 +6,7 @@ import type {
   Pod as PodRow,
 } from "../generated/prisma/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import type { TableKind } from "./kinds.ts";
 import type {
   Condition,
   ContainerStatus,
@@ -16,7 +17,6 @@ import type {
   Pod,
   PodSpec,
   PodTemplateSpec,
-  Kind,
   ReplicaSet,
   DeploymentStrategy,
   DeploymentStatus,
@@ -179,19 +179,25 @@ export function json<T>(value: T): any {
   return JSON.parse(JSON.stringify(value));
 }
 
-// ---------- whole rows in SQL (the write paths' conditional UPDATE … RETURNING) ----------
+// ---------- each kind's columns (Prisma's own model metadata), for SQL that reads whole rows ----------
 
-/** The fields whose column is not the field's name in snake case (schema.prisma's @map). */
-const UNUSUAL_COLUMNS: Record<string, string> = { podConditions: "conditions", podIP: "pod_ip" };
+/** Columns whose name is not the field name in snake_case (schema.prisma's @map exceptions). */
+const RENAMED_COLUMNS: Record<string, string> = { podConditions: "conditions", podIP: "pod_ip" };
 
 /** The column that stores a field of a row. */
 export function columnOf(field: string): string {
-  return UNUSUAL_COLUMNS[field] ?? field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return RENAMED_COLUMNS[field] ?? field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-const FIELDS = { Deployment: Prisma.DeploymentScalarFieldEnum, ReplicaSet: Prisma.ReplicaSetScalarFieldEnum, Pod: Prisma.PodScalarFieldEnum } satisfies Record<Kind, object>;
+/** Each kind's scalar fields. */
+export const SCALAR_FIELDS: Record<TableKind, Record<string, string>> = {
+  Deployment: Prisma.DeploymentScalarFieldEnum,
+  ReplicaSet: Prisma.ReplicaSetScalarFieldEnum,
+  Pod: Prisma.PodScalarFieldEnum,
+  Event: Prisma.EventScalarFieldEnum,
+};
 
 /** The select list that reads a row of `kind` as the client's model queries return it (fields as aliases). */
 export const ROW_COLUMNS = Object.fromEntries(
-  Object.entries(FIELDS).map(([kind, fields]) => [kind, Prisma.raw(Object.values(fields).map((f) => `${columnOf(f)} AS "${f}"`).join(", "))]),
-) as Record<Kind, Prisma.Sql>;
+  Object.entries(SCALAR_FIELDS).map(([kind, fields]) => [kind, Prisma.raw(Object.values(fields).map((f) => `${columnOf(f)} AS "${f}"`).join(", "))]),
+) as Record<TableKind, Prisma.Sql>;
