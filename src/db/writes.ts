@@ -80,7 +80,9 @@ function param(value: unknown): Prisma.Sql {
  * One statement: sets `columns` (fields of the row, as the client's update takes them) if the row
  * is still the version read, and answers with the row as written; STALE when it changed or is gone.
  * (SQL, not the client's update: under relationMode "prisma" that reads the owned rows first, and
- * checks a version in that read, not in the UPDATE.)
+ * checks a version in that read, not in the UPDATE.) The statement's snapshot is taken before its
+ * trigger waits for the change-log lock, but a row another writer changed meanwhile is matched
+ * against the WHERE again in its newest version (READ COMMITTED), so the version check is exact.
  */
 export async function updateIfCurrent<R>(client: Tx, kind: Kind, row: VersionedRow, columns: Record<string, unknown>): Promise<Written<R> | Stale> {
   const set = Prisma.join(Object.entries(columns).map(([field, value]) => Prisma.sql`${Prisma.raw(columnOf(field))} = ${param(value)}`));
