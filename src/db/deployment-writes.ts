@@ -1,13 +1,14 @@
-// The API's writes to Deployments. Each is one transaction (writes.ts); the rules are the pure
-// functions of src/domain/edits.ts. A write changes spec and metadata only: status, ReplicaSets
-// and pods belong to the controllers.
+// The API's writes to Deployments. Each is one conditional statement, or one transaction
+// (writes.ts); the rules are the pure functions of src/domain/edits.ts. A write changes spec and
+// metadata only: status, ReplicaSets and pods belong to the controllers.
 import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import type { Db } from "./client.ts";
 import { recordEvent } from "./events.ts";
 import { deploymentOf, json, replicaSetOf, type DeploymentRow } from "./rows.ts";
 import { admitCreate, admitReplicas } from "./quotas.ts";
-import type { Tx } from "./tx.ts";
-import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, respond, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where, type Written } from "./writes.ts";
+import { lockAndCheck, transaction, type Tx } from "./tx.ts";
+import { deleteOwner, findOrRefuse, guaranteedWrite, insertOrRefuse, respond, STALE, updateIfCurrent, type ObjectKey, type ReadShape, type Stale, type WriteOptions, type Where, type Written } from "./writes.ts";
 import type { DeletionPropagation } from "../domain/deletion.ts";
 import { nextGeneration, pauseEdit, restartEdit, resumeEdit, rollbackEdit, scaleEdit, setImageEdit, updateEdit, validDeployment, type DeploymentEdit, type DeploymentUpdate } from "../domain/edits.ts";
 import { semanticallyEqual } from "../domain/hash.ts";
@@ -69,7 +70,7 @@ function createData({ metadata, spec }: ReturnType<typeof validDeployment>) {
 export async function createDeployment(db: Db, input: DeploymentInput, options: WriteOptions & { dryRun?: boolean } = {}): Promise<DeploymentRow> {
   const data = createData(validDeployment(input));
   const key = { namespace: data.namespace, name: data.name };
-  return writeTransaction(db, async (tx) => {
+  return transaction(db, async (tx) => {
     if (await tx.deployment.findUnique({ where: { namespace_name: key }, select: { uid: true } })) {
       throw alreadyExists("Deployment", key.namespace, key.name);
     }
@@ -80,13 +81,19 @@ export async function createDeployment(db: Db, input: DeploymentInput, options: 
   });
 }
 
+/** The spec columns whose stored value is not exactly the next one (a scale writes only `replicas`). */
+function changedSpecColumns(stored: DeploymentSpec, next: DeploymentSpec) {
+  const before: Record<string, unknown> = specColumns(stored);
+  return Object.fromEntries(Object.entries(specColumns(next)).filter(([column, value]) => !isDeepStrictEqual(before[column], value)));
+}
+
 /** The columns an edit changes (generation +1 with the spec), or null when it changes nothing. */
 function changedColumns(d: Deployment, edit: DeploymentEdit) {
   const generation = nextGeneration(d.metadata.generation, d.spec, edit.spec);
   const columns = {
     ...(semanticallyEqual(d.metadata.labels, edit.labels) ? {} : { labels: json(edit.labels) }),
     ...(semanticallyEqual(d.metadata.annotations, edit.annotations) ? {} : { annotations: json(edit.annotations) }),
-    ...(generation === d.metadata.generation ? {} : { ...specColumns(edit.spec), generation }),
+    ...(generation === d.metadata.generation ? {} : { ...changedSpecColumns(d.spec, edit.spec), generation }),
   };
   return Object.keys(columns).length > 0 ? columns : null;
 }
@@ -97,31 +104,35 @@ interface EditOptions extends WriteOptions {
   dryRun?: boolean;
 }
 
-type Editor = (d: Deployment, tx: Tx, now: Date) => DeploymentEdit | Promise<DeploymentEdit>;
+type Editor = (d: Deployment, client: Tx, now: Date) => DeploymentEdit | Promise<DeploymentEdit>;
 
 /**
  * The shape of every Deployment edit: find (NOT_FOUND), check the precondition (CONFLICT), let the
- * editor compute the next object (or refuse), and write only what changed, with the edit's events.
- * An edit that changes nothing writes nothing, so the resourceVersion stays.
+ * editor compute the next object (or refuse), and write only what changed, with the edit's events,
+ * if the Deployment is still the version read (guaranteedWrite). An edit that changes nothing
+ * writes nothing, so the resourceVersion stays.
  */
 async function editDeployment(db: Db, key: ObjectKey, options: EditOptions, editor: Editor): Promise<DeploymentRow> {
-  const result = await writeTransaction(db, async (tx): Promise<DeploymentRow | Written<DeploymentRow>> => {
-    const row = await find(tx, key, options.query);
+  const result = await guaranteedWrite(db, async (client, atomically): Promise<DeploymentRow | Written<DeploymentRow> | Stale> => {
+    const row = await find(client, key, options.query);
     const d = deploymentOf(row);
     checkPrecondition("Deployment", key.name, d.metadata.resourceVersion, options.resourceVersion);
     const now = new Date();
-    const edit = await editor(d, tx, now);
+    const edit = await editor(d, client, now);
     if (edit.spec.replicas > d.spec.replicas) admitReplicas(key.namespace, edit.spec.replicas);
     const columns = changedColumns(d, edit);
     if (options.dryRun) return { ...row, ...columns };
-    if (!columns && edit.events.length === 0) return row;
-    await lockAndVerify(tx, "Deployment", row);
-    if (columns) await tx.deployment.update({ where: { uid: row.uid }, data: columns });
-    const involvedObject = { kind: "Deployment" as const, namespace: key.namespace, name: key.name, uid: row.uid };
-    for (const event of edit.events) await recordEvent(tx, { ...event, involvedObject }, now);
-    return { written: row };
+    if (edit.events.length === 0) return columns ? updateIfCurrent<DeploymentRow>(client, "Deployment", row, columns) : row;
+    // a rollback's event goes with its write, or alone (the template is already that revision's)
+    return atomically(async (tx) => {
+      const result = columns ? await updateIfCurrent<DeploymentRow>(tx, "Deployment", row, columns) : (await lockAndCheck(tx, "Deployment", row)) ? { written: row } : STALE;
+      if (result === STALE) return STALE;
+      const involvedObject = { kind: "Deployment" as const, namespace: key.namespace, name: key.name, uid: row.uid };
+      for (const event of edit.events) await recordEvent(tx, { ...event, involvedObject }, now);
+      return result;
+    });
   });
-  return respond(result, (uid) => read(db, options.query, { uid }));
+  return respond(result, options.query, (uid) => read(db, options.query, { uid }));
 }
 
 export function updateDeployment(db: Db, key: ObjectKey, update: DeploymentUpdate, options: EditOptions = {}): Promise<DeploymentRow> {
@@ -155,12 +166,12 @@ export function restartRollout(db: Db, key: ObjectKey, options: WriteOptions = {
 }
 
 export function rollbackDeployment(db: Db, key: ObjectKey, toRevision: number, options: WriteOptions = {}): Promise<DeploymentRow> {
-  return editDeployment(db, key, options, async (d, tx) => {
-    const owned = await tx.replicaSet.findMany({ where: { ownerUid: d.metadata.uid } });
+  return editDeployment(db, key, options, async (d, client) => {
+    const owned = await client.replicaSet.findMany({ where: { ownerUid: d.metadata.uid } });
     return rollbackEdit(d, owned.map(replicaSetOf), toRevision);
   });
 }
 
 export function deleteDeployment(db: Db, key: ObjectKey, policy: DeletionPropagation, options: WriteOptions & { preconditions?: Preconditions } = {}): Promise<DeploymentRow> {
-  return deleteOwner(db, "Deployment", key, policy, (tx, where) => read(tx, options.query, where), options.preconditions);
+  return deleteOwner(db, "Deployment", key, policy, (client, where) => read(client, options.query, where), options.query, options.preconditions);
 }

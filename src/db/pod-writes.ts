@@ -3,7 +3,7 @@
 import type { Db } from "./client.ts";
 import { podOf, podStatusColumns, type PodRow } from "./rows.ts";
 import type { Tx } from "./tx.ts";
-import { deleteRow, findOrRefuse, lockAndVerify, respond, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where, type Written } from "./writes.ts";
+import { deleteIfCurrent, findOrRefuse, guaranteedWrite, respond, STALE, updateIfCurrent, type ObjectKey, type ReadShape, type Stale, type WriteOptions, type Where, type Written } from "./writes.ts";
 import { podDeletion } from "../domain/deletion.ts";
 import { mergeFieldErrors } from "../domain/field-errors.ts";
 import { semanticallyEqual } from "../domain/hash.ts";
@@ -23,21 +23,16 @@ function find(tx: Tx, key: ObjectKey, query: ReadShape | undefined): Promise<Pod
 
 /** What a node agent reports (reportedPodStatus); a report that changes nothing writes nothing. */
 export async function updatePodStatus(db: Db, key: ObjectKey, report: PodStatusInput, options: WriteOptions = {}): Promise<PodRow> {
-  const result = await writeTransaction(db, async (tx): Promise<PodRow | Written<PodRow>> => {
-    const row = await find(tx, key, options.query);
+  const result = await guaranteedWrite(db, async (client): Promise<PodRow | Written<PodRow> | Stale> => {
+    const row = await find(client, key, options.query);
     const pod = podOf(row);
     const containerNames = pod.spec.containers.map((c) => c.name);
     assertValid(mergeFieldErrors(validatePodStatusInput(report, containerNames), unstorableTextErrors(report, "status")));
     const status = reportedPodStatus(pod, report, new Date());
     if (semanticallyEqual(pod.status, status)) return row;
-    await lockAndVerify(tx, "Pod", row);
-    await tx.pod.update({
-      where: { uid: row.uid },
-      data: podStatusColumns(status),
-    });
-    return { written: row };
+    return updateIfCurrent<PodRow>(client, "Pod", row, podStatusColumns(status));
   });
-  return respond(result, (uid) => read(db, options.query, { uid }));
+  return respond(result, options.query, (uid) => read(db, options.query, { uid }));
 }
 
 /**
@@ -45,23 +40,15 @@ export async function updatePodStatus(db: Db, key: ObjectKey, report: PodStatusI
  * or removes it at once for 0 (podDeletion). Returns the pod as it now is, or as it was when removed.
  */
 export async function deletePod(db: Db, key: ObjectKey, gracePeriodSeconds: number | null | undefined, options: WriteOptions & { preconditions?: Preconditions } = {}): Promise<PodRow> {
-  const result = await writeTransaction(db, async (tx): Promise<PodRow | Written<PodRow>> => {
-    const row = await find(tx, key, options.query);
-    // checked on the row read; lockAndVerify below confirms it is still the stored version
+  const result = await guaranteedWrite(db, async (client): Promise<PodRow | Written<PodRow> | Stale> => {
+    const row = await find(client, key, options.query);
+    // checked on the row read; the write below happens only if it is still the stored version
     checkDeletePreconditions("Pod", key.name, { uid: row.uid, resourceVersion: String(row.resourceVersion) }, options.preconditions);
     if (gracePeriodSeconds != null) assertValid(validateNonNegativeInt(gracePeriodSeconds, "gracePeriodSeconds"));
     const deletion = podDeletion(podOf(row), gracePeriodSeconds, new Date());
     if (deletion.type === "none") return row;
-    await lockAndVerify(tx, "Pod", row);
-    if (deletion.type === "remove") {
-      await deleteRow(tx, "Pod", row.uid);
-      return row;
-    }
-    await tx.pod.update({
-      where: { uid: row.uid },
-      data: { deletionTimestamp: deletion.deletionTimestamp, deletionGracePeriodSeconds: deletion.gracePeriodSeconds },
-    });
-    return { written: row };
+    if (deletion.type === "remove") return (await deleteIfCurrent(client, "Pod", row)) === STALE ? STALE : row;
+    return updateIfCurrent<PodRow>(client, "Pod", row, { deletionTimestamp: deletion.deletionTimestamp, deletionGracePeriodSeconds: deletion.gracePeriodSeconds });
   });
-  return respond(result, (uid) => read(db, options.query, { uid }));
+  return respond(result, options.query, (uid) => read(db, options.query, { uid }));
 }

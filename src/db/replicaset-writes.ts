@@ -4,8 +4,8 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "./client.ts";
 import { json, type ReplicaSetRow } from "./rows.ts";
 import { admitCreate, admitReplicas } from "./quotas.ts";
-import type { Tx } from "./tx.ts";
-import { deleteOwner, findOrRefuse, insertOrRefuse, lockAndVerify, respond, writeTransaction, type ObjectKey, type ReadShape, type WriteOptions, type Where, type Written } from "./writes.ts";
+import { transaction, type Tx } from "./tx.ts";
+import { deleteOwner, findOrRefuse, guaranteedWrite, insertOrRefuse, respond, updateIfCurrent, type ObjectKey, type ReadShape, type Stale, type WriteOptions, type Where, type Written } from "./writes.ts";
 import type { DeletionPropagation } from "../domain/deletion.ts";
 import { validReplicaSet } from "../domain/edits.ts";
 import { alreadyExists, assertValid, type Preconditions } from "../domain/refusals.ts";
@@ -49,7 +49,7 @@ export async function createReplicaSet(db: Db, input: ReplicaSetInput, options: 
     template: json(spec.template),
     minReadySeconds: spec.minReadySeconds,
   };
-  return writeTransaction(db, async (tx) => {
+  return transaction(db, async (tx) => {
     if (await tx.replicaSet.findUnique({ where: { namespace_name: key }, select: { uid: true } })) {
       throw alreadyExists("ReplicaSet", key.namespace, key.name);
     }
@@ -62,19 +62,16 @@ export async function createReplicaSet(db: Db, input: ReplicaSetInput, options: 
 
 /** spec.replicas of one ReplicaSet; a new count bumps generation, the same count writes nothing. */
 export async function scaleReplicaSet(db: Db, key: ObjectKey, replicas: number, options: WriteOptions = {}): Promise<ReplicaSetRow> {
-  const result = await writeTransaction(db, async (tx): Promise<ReplicaSetRow | Written<ReplicaSetRow>> => {
-    const row = await findOrRefuse("ReplicaSet", key, () => read(tx, options.query, { namespace_name: key }));
+  const result = await guaranteedWrite(db, async (client): Promise<ReplicaSetRow | Written<ReplicaSetRow> | Stale> => {
+    const row = await findOrRefuse("ReplicaSet", key, () => read(client, options.query, { namespace_name: key }));
     assertValid(validateReplicas(replicas, "replicas"));
     if (row.replicas === replicas) return row;
     if (replicas > row.replicas) admitReplicas(key.namespace, replicas);
-    await lockAndVerify(tx, "ReplicaSet", row);
-    // SQL, not the client's update: under relationMode "prisma" that reads every owned pod's uid first
-    await tx.$executeRaw`UPDATE replica_sets SET replicas = ${replicas}::int, generation = generation + 1 WHERE uid = ${row.uid}::uuid`;
-    return { written: row };
+    return updateIfCurrent<ReplicaSetRow>(client, "ReplicaSet", row, { replicas, generation: row.generation + 1 });
   });
-  return respond(result, (uid) => read(db, options.query, { uid }));
+  return respond(result, options.query, (uid) => read(db, options.query, { uid }));
 }
 
 export function deleteReplicaSet(db: Db, key: ObjectKey, policy: DeletionPropagation, options: WriteOptions & { preconditions?: Preconditions } = {}): Promise<ReplicaSetRow> {
-  return deleteOwner(db, "ReplicaSet", key, policy, (tx, where) => read(tx, options.query, where), options.preconditions);
+  return deleteOwner(db, "ReplicaSet", key, policy, (client, where) => read(client, options.query, where), options.query, options.preconditions);
 }

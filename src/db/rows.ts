@@ -6,6 +6,7 @@ import type {
   Pod as PodRow,
 } from "../generated/prisma/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import type { TableKind } from "./kinds.ts";
 import type {
   Condition,
   ContainerStatus,
@@ -194,3 +195,26 @@ export const TERMINATE_POD_COLUMNS = Prisma.sql`deletion_timestamp = now(), dele
 export function json<T>(value: T): any {
   return JSON.parse(JSON.stringify(value));
 }
+
+// ---------- each kind's columns (Prisma's own model metadata), for SQL that reads whole rows ----------
+
+/** Columns whose name is not the field name in snake_case (schema.prisma's @map exceptions). */
+const RENAMED_COLUMNS: Record<string, string> = { podConditions: "conditions", podIP: "pod_ip" };
+
+/** The column that stores a field of a row. */
+export function columnOf(field: string): string {
+  return RENAMED_COLUMNS[field] ?? field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Each kind's scalar fields. */
+export const SCALAR_FIELDS: Record<TableKind, Record<string, string>> = {
+  Deployment: Prisma.DeploymentScalarFieldEnum,
+  ReplicaSet: Prisma.ReplicaSetScalarFieldEnum,
+  Pod: Prisma.PodScalarFieldEnum,
+  Event: Prisma.EventScalarFieldEnum,
+};
+
+/** The select list that reads a row of `kind` as the client's model queries return it (fields as aliases). */
+export const ROW_COLUMNS = Object.fromEntries(
+  Object.entries(SCALAR_FIELDS).map(([kind, fields]) => [kind, Prisma.raw(Object.values(fields).map((f) => `${columnOf(f)} AS "${f}"`).join(", "))]),
+) as Record<TableKind, Prisma.Sql>;

@@ -9,11 +9,12 @@
 // - readSnapshotPage: the same, one page at a time (by uid), each page with its own position.
 // - readChanges: one page of the change log after a cursor, read in one statement together with
 //   the compaction horizon, so the reader knows whether the page is complete (or GONE).
-import { Prisma, type Deployment as DeploymentRow, type ReplicaSet as ReplicaSetRow } from "../generated/prisma/client.ts";
+import type { Deployment as DeploymentRow, ReplicaSet as ReplicaSetRow } from "../generated/prisma/client.ts";
 import type { Requirement } from "../domain/labels.ts";
 import { CHANGE_COLUMNS, changeOf, type Change, type ChangeRow } from "./change-feed.ts";
 import type { Db } from "./client.ts";
 import { TABLE, type RowOfKind } from "./kinds.ts";
+import { columnOf, SCALAR_FIELDS } from "./rows.ts";
 import { requirementsToSql } from "./label-sql.ts";
 import { TRANSACTION_LIMITS } from "./tx.ts";
 
@@ -21,11 +22,6 @@ export type ChangeKind = Change["kind"];
 
 // ---------------------------------------------------------------------------------------------
 // change-log object → Prisma row
-
-/** Columns whose name is not the field name in snake_case (schema.prisma's @map exceptions). */
-const RENAMED_COLUMNS: Record<string, string> = { "Pod.podConditions": "conditions", "Pod.podIP": "pod_ip" };
-
-const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Scalar fields that JSON does not carry as themselves: timestamps and the one bigint. */
 export const DATE_FIELDS: ReadonlySet<string> = new Set(["creationTimestamp", "deletionTimestamp", "startTime", "firstTimestamp", "lastTimestamp"]);
@@ -36,19 +32,13 @@ const toDate: Convert = (v) => (v == null ? null : new Date(v as string));
 const toBigInt: Convert = (v) => (v == null ? null : BigInt(v as string | number));
 const asIs: Convert = (v) => v ?? null;
 
-/** Each kind's scalar fields (Prisma's own model metadata), with their columns and converters. */
-const SCALAR_FIELDS: Record<ChangeKind, Record<string, string>> = {
-  Deployment: Prisma.DeploymentScalarFieldEnum,
-  ReplicaSet: Prisma.ReplicaSetScalarFieldEnum,
-  Pod: Prisma.PodScalarFieldEnum,
-  Event: Prisma.EventScalarFieldEnum,
-};
+/** Each kind's scalar fields, with their columns and converters. */
 const FIELDS = Object.fromEntries(
   (Object.keys(TABLE) as ChangeKind[]).map((kind) => [
     kind,
     Object.values(SCALAR_FIELDS[kind]).map((field) => ({
       field,
-      column: RENAMED_COLUMNS[`${kind}.${field}`] ?? snakeCase(field),
+      column: columnOf(field),
       convert: DATE_FIELDS.has(field) ? toDate : BIGINT_FIELDS.has(field) ? toBigInt : asIs,
     })),
   ]),
