@@ -39,11 +39,11 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
 }
 
 /** A database of the test file's own with a client: made before its tests, dropped after them. */
-export function fileDatabase(): { database: TestDatabase; db: Db } {
+export function fileDatabase(options: { max?: number } = {}): { database: TestDatabase; db: Db } {
   const file = {} as { database: TestDatabase; db: Db };
   beforeAll(async () => {
     file.database = await createTestDatabase();
-    file.db = createDb(file.database.url);
+    file.db = createDb(file.database.url, options);
   });
   afterAll(async () => {
     await file.db.$disconnect();

@@ -2,26 +2,16 @@
 // one consistent state, so an Orphan delete committed while a pass runs never loses dependents.
 // No controllers run here (the rows are inserted directly), so nothing but the writes below and the
 // collector changes the data, and the final state can be checked exactly.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../../src/db/client.ts";
+import { describe, expect, it } from "vitest";
 import { collectGarbage } from "../../src/controller/garbage-collector.ts";
 import { deleteDeployment, scaleDeployment, setImage } from "../../src/db/deployment-writes.ts";
 import { deleteReplicaSet, scaleReplicaSet } from "../../src/db/replicaset-writes.ts";
 import { type DeletionPropagation } from "../../src/domain/deletion.ts";
 import { Refusal } from "../../src/domain/refusals.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
+import { fileDatabase } from "../helpers/db.ts";
 import { insertDeployment, insertPods, insertReplicaSet } from "../helpers/fixtures.ts";
 
-let database: TestDatabase;
-let db: Db;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDb(database.url, { max: 8 });
-});
-afterAll(async () => {
-  await db.$disconnect();
-  await database.drop();
-});
+const file = fileDatabase({ max: 8 });
 
 const GC_OPTIONS = { finishTerminatedPods: true, maxGraceSeconds: 0 };
 
@@ -29,8 +19,8 @@ const GC_OPTIONS = { finishTerminatedPods: true, maxGraceSeconds: 0 };
 async function collectWhile(stop: Promise<unknown>): Promise<void> {
   let stopped = false;
   const done = stop.finally(() => (stopped = true));
-  while (!stopped) await collectGarbage(db, GC_OPTIONS);
-  while ((await collectGarbage(db, GC_OPTIONS)).changed);
+  while (!stopped) await collectGarbage(file.db, GC_OPTIONS);
+  while ((await collectGarbage(file.db, GC_OPTIONS)).changed);
   await done;
 }
 
@@ -42,11 +32,11 @@ interface Tree {
 
 /** A Deployment with `rsCount` ReplicaSets of `podCount` pods each. */
 async function tree(namespace: string, name: string, rsCount: number, podCount: number): Promise<Tree> {
-  const deployment = await insertDeployment(db, namespace, name);
+  const deployment = await insertDeployment(file.db, namespace, name);
   const replicaSets = [];
   for (let i = 0; i < rsCount; i++) {
-    const rs = await insertReplicaSet(db, deployment, `h${i}`, i + 1);
-    await insertPods(db, rs, podCount);
+    const rs = await insertReplicaSet(file.db, deployment, `h${i}`, i + 1);
+    await insertPods(file.db, rs, podCount);
     replicaSets.push(rs);
   }
   return { deployment, replicaSets, podsPerReplicaSet: podCount };
@@ -58,11 +48,11 @@ const key = (o: { namespace: string; name: string }) => ({ namespace: o.namespac
 describe("Orphan deletes racing the garbage collector", () => {
   it("20 concurrent Orphan deletes of Deployments keep all 20 ReplicaSets and pods, without the reference", { timeout: 60_000 }, async () => {
     const trees = await Promise.all(Array.from({ length: 20 }, (_, i) => tree("race", `d${i}`, 1, 1)));
-    const deletes = Promise.all(trees.map((t) => deleteDeployment(db, key(t.deployment), "Orphan")));
+    const deletes = Promise.all(trees.map((t) => deleteDeployment(file.db, key(t.deployment), "Orphan")));
     await collectWhile(deletes);
-    expect(await db.deployment.count({ where: { namespace: "race" } })).toBe(0);
-    const rss = await db.replicaSet.findMany({ where: { namespace: "race" } });
-    const pods = await db.pod.findMany({ where: { namespace: "race" } });
+    expect(await file.db.deployment.count({ where: { namespace: "race" } })).toBe(0);
+    const rss = await file.db.replicaSet.findMany({ where: { namespace: "race" } });
+    const pods = await file.db.pod.findMany({ where: { namespace: "race" } });
     expect([rss.length, pods.length]).toEqual([20, 20]);
     expect(rss.every((r) => (r.ownerReferences as unknown[]).length === 0)).toBe(true);
     expect(pods.every((p) => p.deletionTimestamp === null && p.ownerUid !== null)).toBe(true);
@@ -104,11 +94,11 @@ describe("randomized concurrent deletes, scales and image changes", () => {
       const ops: (() => Promise<unknown>)[] = [];
       trees.forEach((t, i) => {
         const plan = plans[i];
-        if (plan.target === "deployment") ops.push(() => deleteDeployment(db, key(t.deployment), plan.policy));
-        if (plan.target === "replicaSet") ops.push(() => deleteReplicaSet(db, key(t.replicaSets[plan.index]), plan.policy));
-        ops.push(() => scaleDeployment(db, key(t.deployment), rnd.int(5)));
-        ops.push(() => setImage(db, key(t.deployment), { container: "app", image: `nginx:${seed}` }));
-        ops.push(() => scaleReplicaSet(db, key(rnd.pick(t.replicaSets)), rnd.int(5)));
+        if (plan.target === "deployment") ops.push(() => deleteDeployment(file.db, key(t.deployment), plan.policy));
+        if (plan.target === "replicaSet") ops.push(() => deleteReplicaSet(file.db, key(t.replicaSets[plan.index]), plan.policy));
+        ops.push(() => scaleDeployment(file.db, key(t.deployment), rnd.int(5)));
+        ops.push(() => setImage(file.db, key(t.deployment), { container: "app", image: `nginx:${seed}` }));
+        ops.push(() => scaleReplicaSet(file.db, key(rnd.pick(t.replicaSets)), rnd.int(5)));
       });
       const created: Promise<Tree>[] = [];
       ops.push(() => (created[0] = tree(ns, "created", 1 + rnd.int(2), 1 + rnd.int(2))));
@@ -142,13 +132,13 @@ describe("randomized concurrent deletes, scales and image changes", () => {
       }
 
       const what = `seed ${seed}, plans ${JSON.stringify(plans)}`;
-      const deployments = await db.deployment.findMany({ where: { namespace: ns } });
+      const deployments = await file.db.deployment.findMany({ where: { namespace: ns } });
       expect(new Set(deployments.map((d) => d.uid)), what).toEqual(expectDeployments);
       expect(deployments.every((d) => d.deletionTimestamp === null), what).toBe(true);
-      const rss = await db.replicaSet.findMany({ where: { namespace: ns } });
+      const rss = await file.db.replicaSet.findMany({ where: { namespace: ns } });
       expect(new Map(rss.map((r) => [r.uid, r.ownerUid])), what).toEqual(expectRs);
       expect(rss.every((r) => r.deletionTimestamp === null), what).toBe(true);
-      const pods = await db.pod.findMany({ where: { namespace: ns } });
+      const pods = await file.db.pod.findMany({ where: { namespace: ns } });
       expect(new Map(pods.map((p) => [p.name, p.ownerUid])), what).toEqual(expectPods);
       expect(pods.every((p) => p.deletionTimestamp === null), what).toBe(true);
       for (const p of pods) for (const t of all) expect(refsTo(p.ownerReferences, t.deployment.uid), what).toBe(0);

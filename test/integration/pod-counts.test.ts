@@ -2,26 +2,17 @@
 // must be the ones the pure rule (countPods, src/domain/replicaset.ts) gives over the same rows, at
 // the minReadySeconds boundaries too; and a sync that deletes nothing costs the same statements
 // whatever the ReplicaSet's size. No controllers run: the rows are inserted directly.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { syncReplicaSet } from "../../src/controller/replicaset-controller.ts";
 import { countOwnedPods, readDeletionCandidates } from "../../src/db/claims.ts";
-import { createDb, type Db } from "../../src/db/client.ts";
+import { createDb } from "../../src/db/client.ts";
 import { json, podOf, replicaSetOf } from "../../src/db/rows.ts";
 import { countPods, podsToDelete } from "../../src/domain/replicaset.ts";
 import type { ReplicaSet } from "../../src/domain/types.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
+import { fileDatabase } from "../helpers/db.ts";
 import { insertStandaloneReplicaSet, template } from "../helpers/fixtures.ts";
 
-let database: TestDatabase;
-let db: Db;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDb(database.url, { max: 2 });
-});
-afterAll(async () => {
-  await db.$disconnect();
-  await database.drop();
-});
+const file = fileDatabase({ max: 2 });
 
 const T0 = Date.parse("2026-12-01T12:00:00.000Z");
 const at = (s: number) => new Date(T0 + s * 1000);
@@ -30,7 +21,7 @@ const other = { type: "PodScheduled", status: "True", reason: null, message: nul
 
 describe("countOwnedPods (SQL) against countPods (the rule)", () => {
   it("agrees on every kind of pod, for minReadySeconds 0 and 10, around the availability boundary", async () => {
-    const row = await insertStandaloneReplicaSet(db, "counts", "web", 3);
+    const row = await insertStandaloneReplicaSet(file.db, "counts", "web", 3);
     const owned = (name: string, o: { labels?: Record<string, string>; phase?: string; deleting?: boolean; conditions?: unknown[]; owner?: string | null } = {}) => ({
       namespace: "counts",
       name,
@@ -41,7 +32,7 @@ describe("countOwnedPods (SQL) against countPods (the rule)", () => {
       podConditions: json(o.conditions ?? []),
       deletionTimestamp: o.deleting ? at(0) : null,
     });
-    await db.pod.createMany({
+    await file.db.pod.createMany({
       data: [
         owned("available", { conditions: [other, ready(0)] }),
         owned("pending-95", { conditions: [ready(95)] }),
@@ -61,28 +52,28 @@ describe("countOwnedPods (SQL) against countPods (the rule)", () => {
       ],
     });
     // the rule's input: what the ReplicaSet owns and selects (the rule leaves out inactive pods itself)
-    const pods = (await db.pod.findMany({ where: { ownerUid: row.uid } })).map(podOf).filter((p) => p.metadata.labels.app === "web");
+    const pods = (await file.db.pod.findMany({ where: { ownerUid: row.uid } })).map(podOf).filter((p) => p.metadata.labels.app === "web");
     expect(pods).toHaveLength(12);
     const times = [at(100), at(101), new Date(at(101).getTime() + 1), at(102), new Date(at(102).getTime() + 1), at(105), at(200)];
     for (const minReadySeconds of [0, 10]) {
-      await db.replicaSet.update({ where: { uid: row.uid }, data: { minReadySeconds } });
-      const rs: ReplicaSet = replicaSetOf(await db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } }));
+      await file.db.replicaSet.update({ where: { uid: row.uid }, data: { minReadySeconds } });
+      const rs: ReplicaSet = replicaSetOf(await file.db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } }));
       for (const now of times) {
-        const counted = await db.$transaction((tx) => countOwnedPods(tx, rs, now));
+        const counted = await file.db.$transaction((tx) => countOwnedPods(tx, rs, now));
         expect({ minReadySeconds, now, counted }).toEqual({ minReadySeconds, now, counted: countPods(rs, pods, now) });
       }
     }
-    const counts = countPods(replicaSetOf(await db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } })), pods, at(101));
+    const counts = countPods(replicaSetOf(await file.db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } })), pods, at(101));
     // the table exercises every branch: some pending, some available, some ready without a time
     expect(counts).toMatchObject({ active: 9, fullyLabeled: 9, ready: 5, available: 2, earliestPendingReadySince: at(92) });
   });
 
   it("the template's labels decide fullyLabeled (a pod the selector picks may lack one)", async () => {
-    const row = await insertStandaloneReplicaSet(db, "labels", "api", 2);
+    const row = await insertStandaloneReplicaSet(file.db, "labels", "api", 2);
     const t = template({ app: "api", tier: "back" });
-    await db.replicaSet.update({ where: { uid: row.uid }, data: { template: json(t) } });
-    const rs = replicaSetOf(await db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } }));
-    await db.pod.createMany({
+    await file.db.replicaSet.update({ where: { uid: row.uid }, data: { template: json(t) } });
+    const rs = replicaSetOf(await file.db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } }));
+    await file.db.pod.createMany({
       data: [{ app: "api", tier: "back" }, { app: "api" }].map((labels, i) => ({
         namespace: "labels",
         name: `api-${i}`,
@@ -91,16 +82,16 @@ describe("countOwnedPods (SQL) against countPods (the rule)", () => {
         spec: json(t.spec),
       })),
     });
-    const counted = await db.$transaction((tx) => countOwnedPods(tx, rs, at(0)));
+    const counted = await file.db.$transaction((tx) => countOwnedPods(tx, rs, at(0)));
     expect(counted).toMatchObject({ active: 2, fullyLabeled: 1 });
-    const pods = (await db.pod.findMany({ where: { ownerUid: row.uid } })).map(podOf);
+    const pods = (await file.db.pod.findMany({ where: { ownerUid: row.uid } })).map(podOf);
     expect(counted).toEqual(countPods(rs, pods, at(0)));
   });
 });
 
 describe("readDeletionCandidates: the narrow rows a scale-down ranks", () => {
   it("rank as the whole pods do, for every number of pods to delete", async () => {
-    const row = await insertStandaloneReplicaSet(db, "ranking", "web", 0);
+    const row = await insertStandaloneReplicaSet(file.db, "ranking", "web", 0);
     const rs = replicaSetOf(row);
     const restarts = (n: number) => json([{ name: "a", image: "x", ready: false, restartCount: 0, state: {} }, { name: "b", image: "x", ready: false, restartCount: n, state: {} }]);
     const variants = [
@@ -119,7 +110,7 @@ describe("readDeletionCandidates: the narrow rows a scale-down ranks", () => {
       { nodeName: "node-3", deletionTimestamp: at(0) },
       { nodeName: "node-3", phase: "Failed" },
     ];
-    await db.pod.createMany({
+    await file.db.pod.createMany({
       data: variants.map((v, i) => ({
         namespace: "ranking",
         name: `web-${i}`,
@@ -132,8 +123,8 @@ describe("readDeletionCandidates: the narrow rows a scale-down ranks", () => {
         ...v,
       })),
     });
-    const whole = (await db.pod.findMany({ where: { ownerUid: row.uid } })).map(podOf);
-    const narrow = await db.$transaction((tx) => readDeletionCandidates(tx, rs));
+    const whole = (await file.db.pod.findMany({ where: { ownerUid: row.uid } })).map(podOf);
+    const narrow = await file.db.$transaction((tx) => readDeletionCandidates(tx, rs));
     expect(narrow).toHaveLength(12);
     const uids = (pods: { metadata: { uid: string } }[]) => pods.map((p) => p.metadata.uid);
     for (let k = 1; k <= 12; k++) expect(uids(podsToDelete(narrow, k))).toEqual(uids(podsToDelete(whole, k)));
@@ -143,12 +134,12 @@ describe("readDeletionCandidates: the narrow rows a scale-down ranks", () => {
 describe("a ReplicaSet sync that deletes nothing", () => {
   it("runs the same statements for 5 and for 60 pods, none of which reads pod rows", async () => {
     const statements: string[] = [];
-    const counting = createDb(database.url, { max: 2, onQuery: (sql) => statements.push(sql) });
+    const counting = createDb(file.database.url, { max: 2, onQuery: (sql) => statements.push(sql) });
     try {
       const runs: string[][] = [];
       for (const n of [5, 60]) {
-        const row = await insertStandaloneReplicaSet(db, `size-${n}`, "web", n);
-        await db.pod.createMany({
+        const row = await insertStandaloneReplicaSet(file.db, `size-${n}`, "web", n);
+        await file.db.pod.createMany({
           data: Array.from({ length: n }, (_, i) => ({
             namespace: `size-${n}`,
             name: `web-${i}`,
@@ -162,8 +153,8 @@ describe("a ReplicaSet sync that deletes nothing", () => {
         statements.length = 0;
         expect(await syncReplicaSet(counting, `size-${n}/web`, () => at(100))).toEqual({ requeueAfterMs: null });
         runs.push([...statements]);
-        expect(await db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } })).toMatchObject({ statusReplicas: n, readyReplicas: n, availableReplicas: n });
-        expect(await db.pod.count({ where: { namespace: `size-${n}`, deletionTimestamp: null } })).toBe(n);
+        expect(await file.db.replicaSet.findUniqueOrThrow({ where: { uid: row.uid } })).toMatchObject({ statusReplicas: n, readyReplicas: n, availableReplicas: n });
+        expect(await file.db.pod.count({ where: { namespace: `size-${n}`, deletionTimestamp: null } })).toBe(n);
       }
       expect(runs[0].length).toBeGreaterThan(0);
       expect(runs[1]).toEqual(runs[0]);
