@@ -92,6 +92,17 @@ function deploymentKeyOf(change: Change): string | null {
   return owner?.kind === "Deployment" ? keyOf(change.namespace, owner.name) : null;
 }
 
+/**
+ * A RolloutStatus as JSON, computed once per status: one read's status object goes to every
+ * subscriber of its Deployment, and each compares it with the last one it delivered.
+ */
+const statusJson = new WeakMap<RolloutStatus, string>();
+function jsonOf(status: RolloutStatus): string {
+  let json = statusJson.get(status);
+  if (json === undefined) statusJson.set(status, (json = JSON.stringify(status)));
+  return json;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Errors
 
@@ -270,7 +281,7 @@ export class SubscriptionHub {
     const joined = topic;
     const subscriber = new Subscriber<RolloutStatus>({
       limit: 1,
-      accept: (status, last) => last === null || JSON.stringify(status) !== JSON.stringify(last),
+      accept: (status, last) => last === null || (status !== last && jsonOf(status) !== jsonOf(last)),
       onEnd: () => {
         joined.subscribers.delete(subscriber);
         if (joined.subscribers.size === 0 && this.#topics.get(key) === joined) this.#topics.delete(key);
