@@ -76,7 +76,7 @@ interface Message {
 export interface WebSocketLimits {
   /**
    * a socket that has not sent connection_init this long after it opened is closed with 4408
-   * (default 3 s, as graphql-ws's connectionInitWaitTimeout)
+   * (default 10 s; graphql-ws's own connectionInitWaitTimeout is 3 s)
    */
   initWaitMs?: number;
   /** ping (and legacy `ka`) interval; a socket whose pong has not come back by the next one is dropped (default 12 s) */
@@ -198,7 +198,7 @@ export function serveWebSockets<P extends Record<string, unknown> | undefined>(
   options: ServerOptions<P, Extra>,
   wss: WebSocketServer,
   log: Logger,
-  { keepAliveMs = 12_000, operationsPerSocket, initWaitMs = 3_000 }: WebSocketLimits,
+  { keepAliveMs = 12_000, operationsPerSocket, initWaitMs = 10_000 }: WebSocketLimits,
 ): { dispose(): Promise<void> } {
   // the init wait is kept here (initDeadline), not by graphql-ws
   const server = makeServer({ ...options, connectionInitWaitTimeout: 0 });
