@@ -44,6 +44,13 @@ export const LISTING_PAGE = 100;
 const READ_RETRIES = 3;
 const READ_RETRY_MS = 200;
 
+/**
+ * rolloutStatus subscribers woken per turn of the event loop: each one's result is executed and
+ * sent before the loop reads any socket again, so 10,000 at once would keep handshakes, pings and
+ * other requests waiting for seconds
+ */
+const FAN_OUT_CHUNK = 200;
+
 // ---------------------------------------------------------------------------------------------
 // Filters: the one place that says which changes a subscriber sees, and as what.
 
@@ -353,8 +360,11 @@ export class SubscriptionHub {
         try {
           const state = await readDeploymentWithReplicaSets(this.#o.db, topic.namespace, topic.name);
           const status = state && rolloutStatus(deploymentOf(state.deployment), state.replicaSets.map(replicaSetOf));
+          let offered = 0;
           for (const [subscriber, follows] of topic.subscribers) {
             if (follows.joinedAfter >= read) continue; // joined during this read: the next one is its first
+            // each subscriber woken executes and sends in the microtasks that follow: let I/O in between
+            if (++offered % FAN_OUT_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve));
             if (!state || (follows.uid !== null && follows.uid !== state.deployment.uid)) {
               subscriber.end(follows.uid === null ? refusalError(notFound("Deployment", topic.namespace, topic.name)) : undefined);
             } else {
