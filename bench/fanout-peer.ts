@@ -28,6 +28,8 @@ if (role === "clients") {
   /** results with errors instead of data (the first one kept to show) */
   let failures = 0;
   let firstFailure = "";
+  /** connection error message → sockets that failed with it (e.g. a handshake the server reset) */
+  const errorMessages: Record<string, number> = {};
   const sockets: WebSocket[] = [];
   const connect = () => {
     const ws = mode === "graphql" ? new WebSocket(url, "graphql-transport-ws") : new WebSocket(url);
@@ -60,7 +62,10 @@ if (role === "clients") {
       if (!list) arrivals.set(seq, (list = []));
       list.push(at);
     });
-    ws.on("error", () => errors++);
+    ws.on("error", (err) => {
+      errors++;
+      errorMessages[err.message] = (errorMessages[err.message] ?? 0) + 1;
+    });
     ws.on("close", (code) => {
       closed++;
       closeCodes[code] = (closeCodes[code] ?? 0) + 1;
@@ -77,9 +82,9 @@ if (role === "clients") {
     }
     if (made >= n) clearInterval(timer);
   }, 10);
-  const status = setInterval(() => send({ type: "status", open, first, errors, closed, closeCodes, failures, firstFailure, at: now() }), 250);
+  const status = setInterval(() => send({ type: "status", open, first, errors, errorMessages, closed, closeCodes, failures, firstFailure, at: now() }), 250);
   process.on("message", (m: { type: string }) => {
-    if (m.type === "collect") send({ type: "arrivals", arrivals: [...arrivals], sample, open, first, errors, closed, closeCodes, failures, firstFailure });
+    if (m.type === "collect") send({ type: "arrivals", arrivals: [...arrivals], sample, open, first, errors, errorMessages, closed, closeCodes, failures, firstFailure });
     if (m.type === "exit") {
       clearInterval(status);
       for (const ws of sockets) ws.terminate();

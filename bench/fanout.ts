@@ -16,12 +16,12 @@ const gapMs = numFlag("gap-ms", 1000);
 const PEER = fileURLToPath(new URL("./fanout-peer.ts", import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
 
-interface Status { open: number; first: number; errors: number; closed: number; closeCodes: Record<number, number>; failures: number; firstFailure: string }
+interface Status { open: number; first: number; errors: number; errorMessages: Record<string, number>; closed: number; closeCodes: Record<number, number>; failures: number; firstFailure: string }
 interface Collected extends Status { arrivals: [number, number[]][]; sample: string }
 
 function peer(args: string[]): { child: ChildProcess; last: () => Status; next: <T>(type: string) => Promise<T> } {
   const child = fork(PEER, args, { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  let last: Status = { open: 0, first: 0, errors: 0, closed: 0, closeCodes: {}, failures: 0, firstFailure: "" };
+  let last: Status = { open: 0, first: 0, errors: 0, errorMessages: {}, closed: 0, closeCodes: {}, failures: 0, firstFailure: "" };
   const waiting: { type: string; resolve: (m: any) => void; reject: (e: Error) => void }[] = [];
   // a peer that dies fails the benchmark instead of leaving it waiting
   child.on("exit", (code) => {
@@ -117,6 +117,7 @@ await runBench(async (pgs) => {
         "first status": connected.first,
         "all first status s": allFirstMs === null ? null : allFirstMs / 1000,
         "conn errors": connected.errors,
+        "conn error messages": JSON.stringify(got.errorMessages),
         closed: got.closed,
         "close codes": JSON.stringify(got.closeCodes),
         "error results": got.failures,

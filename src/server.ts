@@ -57,6 +57,12 @@ export const GRAPHQL_PATH = "/graphql";
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
 /** graphql-sse (single-connection and distinct-connections modes) */
 const GRAPHQL_SSE_PATH = "/graphql/stream";
+/**
+ * connections the kernel completes and queues before the server accepts them (the kernel caps it
+ * at net.core.somaxconn). Node's default, 511, overflowed when 10,000 WebSockets arrived at
+ * 1,000/s while the event loop was busy: the clients were reset (issue 15, bench 3).
+ */
+const LISTEN_BACKLOG = 4096;
 
 export interface ServerOptions {
   host: string;
@@ -226,7 +232,7 @@ export async function startServer(services: Services, options: ServerOptions): P
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
+    server.listen({ port: options.port, host: options.host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;

@@ -44,6 +44,13 @@ export const LISTING_PAGE = 100;
 const READ_RETRIES = 3;
 const READ_RETRY_MS = 200;
 
+/**
+ * rolloutStatus subscribers woken per turn of the event loop: each one's result is executed and
+ * sent before the loop reads any socket again, so 10,000 at once would keep handshakes, pings and
+ * other requests waiting for seconds
+ */
+const FAN_OUT_CHUNK = 200;
+
 // ---------------------------------------------------------------------------------------------
 // Filters: the one place that says which changes a subscriber sees, and as what.
 
@@ -90,6 +97,17 @@ function deploymentKeyOf(change: Change): string | null {
   if (change.kind !== "ReplicaSet") return null;
   const owner = controllerOf(change);
   return owner?.kind === "Deployment" ? keyOf(change.namespace, owner.name) : null;
+}
+
+/**
+ * A RolloutStatus as JSON, computed once per status: one read's status object goes to every
+ * subscriber of its Deployment, and each compares it with the last one it delivered.
+ */
+const statusJson = new WeakMap<RolloutStatus, string>();
+function jsonOf(status: RolloutStatus): string {
+  let json = statusJson.get(status);
+  if (json === undefined) statusJson.set(status, (json = JSON.stringify(status)));
+  return json;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,7 +288,7 @@ export class SubscriptionHub {
     const joined = topic;
     const subscriber = new Subscriber<RolloutStatus>({
       limit: 1,
-      accept: (status, last) => last === null || JSON.stringify(status) !== JSON.stringify(last),
+      accept: (status, last) => last === null || (status !== last && jsonOf(status) !== jsonOf(last)),
       onEnd: () => {
         joined.subscribers.delete(subscriber);
         if (joined.subscribers.size === 0 && this.#topics.get(key) === joined) this.#topics.delete(key);
@@ -342,8 +360,11 @@ export class SubscriptionHub {
         try {
           const state = await readDeploymentWithReplicaSets(this.#o.db, topic.namespace, topic.name);
           const status = state && rolloutStatus(deploymentOf(state.deployment), state.replicaSets.map(replicaSetOf));
+          let offered = 0;
           for (const [subscriber, follows] of topic.subscribers) {
             if (follows.joinedAfter >= read) continue; // joined during this read: the next one is its first
+            // each subscriber woken executes and sends in the microtasks that follow: let I/O in between
+            if (++offered % FAN_OUT_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve));
             if (!state || (follows.uid !== null && follows.uid !== state.deployment.uid)) {
               subscriber.end(follows.uid === null ? refusalError(notFound("Deployment", topic.namespace, topic.name)) : undefined);
             } else {

@@ -74,6 +74,11 @@ interface Message {
 }
 
 export interface WebSocketLimits {
+  /**
+   * a socket that has not sent connection_init this long after it opened is closed with 4408
+   * (default 10 s; graphql-ws's own connectionInitWaitTimeout is 3 s)
+   */
+  initWaitMs?: number;
   /** ping (and legacy `ka`) interval; a socket whose pong has not come back by the next one is dropped (default 12 s) */
   keepAliveMs?: number;
   /** queries and subscriptions one socket may run at once (WS_OPERATIONS_PER_SOCKET) */
@@ -175,6 +180,17 @@ function legacyWs(socket: WebSocket, deliver: Deliver, keepAliveMs: number): Con
 }
 
 /**
+ * Calls `expire` when `received()` is still false `ms` after now, judged only once the messages
+ * that had arrived by then were read: the timer and a socket's data wait in the same event loop,
+ * and when thousands of sockets open at once the timer may run before data that came in time
+ * (timers run before I/O in each turn of the loop; setImmediate runs after it). So a busy server
+ * does not refuse clients that were on time, and an idle socket is still closed after `ms`.
+ */
+export function initDeadline(ms: number, received: () => boolean, expire: () => void): NodeJS.Timeout {
+  return setTimeout(() => setImmediate(() => received() || expire()), ms);
+}
+
+/**
  * Serves both protocols on `wss` with one graphql-ws server (in place of graphql-ws's useServer).
  * Returns dispose(), which closes every client ("going away") and the WebSocket server.
  */
@@ -182,9 +198,10 @@ export function serveWebSockets<P extends Record<string, unknown> | undefined>(
   options: ServerOptions<P, Extra>,
   wss: WebSocketServer,
   log: Logger,
-  { keepAliveMs = 12_000, operationsPerSocket }: WebSocketLimits,
+  { keepAliveMs = 12_000, operationsPerSocket, initWaitMs = 10_000 }: WebSocketLimits,
 ): { dispose(): Promise<void> } {
-  const server = makeServer(options);
+  // the init wait is kept here (initDeadline), not by graphql-ws
+  const server = makeServer({ ...options, connectionInitWaitTimeout: 0 });
   wss.options.handleProtocols = chooseProtocol;
   const internalError = (socket: WebSocket, what: string, err: unknown) => {
     log.error(`websocket: ${what}`, { error: String(err) });
@@ -201,8 +218,10 @@ export function serveWebSockets<P extends Record<string, unknown> | undefined>(
     const running = new Map<string, { done: Promise<void>; completing: boolean }>();
     // each message's promise lasts as long as its operation: messages are handled side by side
     const run = (message: string) => handle(message).catch((err) => internalError(socket, "message handling failed", err));
+    let initReceived = false;
     const deliver: Deliver = (message) => {
       const { type, id } = typeAndId(message);
+      if (type === MessageType.ConnectionInit) initReceived = true;
       const previous = id === null ? undefined : running.get(id);
       if (type === MessageType.Complete && previous) previous.completing = true;
       // not an operation start (or the id of a running one: graphql-ws closes with 4409)
@@ -225,6 +244,7 @@ export function serveWebSockets<P extends Record<string, unknown> | undefined>(
 
     let awaitingPong = false;
     socket.on("pong", () => (awaitingPong = false));
+    const initWait = initDeadline(initWaitMs, () => initReceived, () => socket.close(CloseCode.ConnectionInitialisationTimeout, "Connection initialisation timeout"));
     const heartbeat = setInterval(() => {
       if (awaitingPong) return socket.terminate();
       awaitingPong = true;
@@ -232,6 +252,7 @@ export function serveWebSockets<P extends Record<string, unknown> | undefined>(
     }, keepAliveMs);
     socket.once("close", (code, reason) => {
       clearInterval(heartbeat);
+      clearTimeout(initWait);
       connection.closed();
       void closed(code, String(reason));
     });

@@ -40,6 +40,8 @@ const rootValue = {
   },
 };
 
+const INIT_WAIT_MS = 500;
+
 let wss: WebSocketServer;
 let url: string;
 let server: { dispose(): Promise<void> };
@@ -52,7 +54,7 @@ beforeAll(async () => {
     { schema, roots: { query: rootValue, subscription: rootValue }, onConnect: (ctx) => ctx.connectionParams?.authorization === "Bearer ok" },
     wss,
     createLogger("silent"),
-    { keepAliveMs: 300, operationsPerSocket: 3 },
+    { keepAliveMs: 300, operationsPerSocket: 3, initWaitMs: INIT_WAIT_MS },
   );
 });
 afterAll(async () => {
@@ -171,4 +173,29 @@ it("runs at most operationsPerSocket operations on one socket: one more is refus
     break;
   }
   c.socket.close();
+});
+
+it("closes a socket that sends no connection_init within initWaitMs with 4408", async () => {
+  const socket = new WebSocket(url, ["graphql-transport-ws"]);
+  const opened = performance.now();
+  const closed = await new Promise<[number, string]>((resolve) => socket.once("close", (code, reason) => resolve([code, String(reason)])));
+  expect(closed).toEqual([4408, "Connection initialisation timeout"]);
+  expect(performance.now() - opened).toBeGreaterThanOrEqual(INIT_WAIT_MS - 50);
+});
+
+it("serves a connection_init that arrived in time even when the server's event loop was busy past the deadline", async () => {
+  const socket = new WebSocket(url, ["graphql-transport-ws"]);
+  const frames: string[] = [];
+  let closed: number | null = null;
+  socket.on("message", (data) => frames.push(JSON.parse(String(data)).type));
+  socket.on("close", (code) => (closed = code));
+  await new Promise((resolve) => socket.once("open", resolve));
+  socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: "Bearer ok" } }));
+  // the init is on its way; this process (the server's too) then does nothing else past the deadline,
+  // as a server busy with thousands of handshakes does
+  const busyUntil = performance.now() + 2 * INIT_WAIT_MS;
+  while (performance.now() < busyUntil);
+  await expect.poll(() => frames).toEqual(["connection_ack"]);
+  expect(closed).toBeNull();
+  socket.close();
 });
