@@ -59,7 +59,7 @@ describe("/metrics", () => {
       expect(total(after, "deploye_reconcile_duration_seconds", { queue, outcome: "ok" }), queue).toBeGreaterThan(0);
       expect(total(after, "deploye_workqueue_queue_duration_seconds", { queue }), queue).toBeGreaterThan(0);
     }
-    expect(after.families.get("deploye_workqueue_depth")?.metrics.map((m) => m.labels?.queue).sort()).toEqual(["deployment", "gc", "kubelet", "replicaset"]);
+    expect(after.families.get("deploye_workqueue_depth")?.metrics.map((m) => m.labels?.queue).sort()).toEqual(["deployment", "gc", "kubelet", "replicaset", "wakes"]);
     expect(total(after, "deploye_subscribers", { transport: "ws", field: "rolloutStatus" })).toBe(1);
     expect(total(after, "deploye_subscription_events_sent_total", { transport: "ws", field: "rolloutStatus" })).toBeGreaterThan(0);
     expect(total(after, "deploye_rollouts_in_progress")).toBe(0);
