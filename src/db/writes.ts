@@ -78,7 +78,9 @@ function param(value: unknown): Prisma.Sql {
 
 /**
  * One statement: sets `columns` (fields of the row, as the client's update takes them) if the row
- * is still the version read, and answers with the row as written; STALE when it changed or is gone.
+ * is still the version read, and answers with the row as written (over `row`, so the relations the
+ * read loaded stay: the answer when a re-read after the write finds the object gone); STALE when it
+ * changed or is gone.
  * (SQL, not the client's update: under relationMode "prisma" that reads the owned rows first, and
  * checks a version in that read, not in the UPDATE.) The statement's snapshot is taken before its
  * trigger waits for the change-log lock, but a row another writer changed meanwhile is matched
@@ -90,7 +92,7 @@ export async function updateIfCurrent<R>(client: Tx, kind: Kind, row: VersionedR
     UPDATE ${Prisma.raw(TABLE[kind])} SET ${set}
     WHERE uid = ${row.uid}::uuid AND resource_version = ${row.resourceVersion}
     RETURNING ${ROW_COLUMNS[kind]}`;
-  return rows.length === 1 ? { written: rows[0] } : STALE;
+  return rows.length === 1 ? { written: { ...row, ...rows[0] } } : STALE;
 }
 
 /** Deletes the row if it is still the version read; STALE when it changed or is gone. */

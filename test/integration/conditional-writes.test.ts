@@ -6,7 +6,7 @@ import { createDb } from "../../src/db/client.ts";
 import { scaleDeployment, setImage } from "../../src/db/deployment-writes.ts";
 import { json, podStatusColumns } from "../../src/db/rows.ts";
 import { CHANGE_LOG_LOCK, type Tx } from "../../src/db/tx.ts";
-import { deleteIfCurrent, guaranteedWrite, STALE, updateIfCurrent } from "../../src/db/writes.ts";
+import { deleteIfCurrent, guaranteedWrite, respond, STALE, updateIfCurrent } from "../../src/db/writes.ts";
 import { fileDatabase } from "../helpers/db.ts";
 import { insertDeployment, insertPods, insertReplicaSet, template } from "../helpers/fixtures.ts";
 
@@ -42,6 +42,19 @@ describe("updateIfCurrent", () => {
     expect(written.Deployment).toMatchObject({ written: { replicas: 3, labels: { tier: "x" }, deletionTimestamp: new Date("2026-01-02T03:04:05.678Z") } });
     expect(written.Pod).toMatchObject({ written: { podIP: "10.0.0.7", ready: true, podConditions: [{ type: "Ready" }] } });
     expect((await file.db.deployment.findUniqueOrThrow({ where: { uid: d.uid } })).resourceVersion).toBeGreaterThan(d.resourceVersion);
+  });
+
+  it("keeps the relations the read loaded: the answer when the re-read after the write finds the object gone", async () => {
+    const d = await insertDeployment(file.db, "gone", "web");
+    const rs = await insertReplicaSet(file.db, d, "abc", 1);
+    const query = { include: { replicaSets: true } };
+    const read = await file.db.deployment.findUniqueOrThrow({ where: { uid: d.uid }, ...query });
+    const result = await updateIfCurrent<typeof read>(file.db, "Deployment", read, { replicas: 4 });
+    if (result === STALE) throw new Error("the write was stale");
+    // e.g. the garbage collector finished a Foreground deletion before the response was read
+    const answer = await respond(result, query, async () => null);
+    expect(answer).toMatchObject({ replicas: 4, replicaSets: [{ uid: rs.uid }] });
+    expect(answer.resourceVersion).toBeGreaterThan(read.resourceVersion);
   });
 
   it("writes nothing and answers STALE when the row is no longer the version read, or is gone", async () => {
