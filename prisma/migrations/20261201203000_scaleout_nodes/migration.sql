@@ -20,7 +20,9 @@ CREATE TABLE "node_leases" (
     CONSTRAINT "node_leases_pkey" PRIMARY KEY ("node","holder")
 );
 
--- The pods already bound.
+-- The pods already bound. No pod write may commit between this count and the triggers below
+-- (an instance still running during the migration): the lock holds them off until the commit.
+LOCK TABLE "pods" IN SHARE ROW EXCLUSIVE MODE;
 INSERT INTO "nodes" ("name", "pods") SELECT "node_name", count(*) FROM "pods" WHERE "node_name" IS NOT NULL GROUP BY "node_name";
 
 -- Every pod row counts on its node from the write that binds it (an INSERT with node_name, or the
