@@ -67,7 +67,7 @@ function relationsOf(kind: TableKind, query: RowQuery): [string, { kind: TableKi
   const unknown = Object.keys(query).filter((k) => k !== "include" && k !== "select");
   if (unknown.length) throw new Error(`${kind} query: ${unknown.join(", ")} is not supported in a list`);
   return Object.entries({ ...query.select, ...query.include }).flatMap(([field, sub]) => {
-    const relation = RELATIONS[kind][field];
+    const relation = Object.hasOwn(RELATIONS[kind], field) ? RELATIONS[kind][field] : undefined;
     if (!sub || !relation) return [];
     return [[field, relation, sub === true ? {} : (sub as RowQuery)]];
   });
