@@ -33,11 +33,13 @@ export async function releaseLeases(db: Db, holder: string): Promise<void> {
 /**
  * The live nodes, each with the pods bound to it: one read of two small tables, whatever the
  * number of pods. Exact in a transaction holding the change-log lock (every pod write holds it).
+ * Live by `clock_timestamp()`, not `now()` (the transaction's start: a sync that waited for the
+ * lock would count a lease that expired meanwhile).
  */
 export async function readLiveNodes(tx: Tx | Db): Promise<NodeLoad[]> {
   return tx.$queryRawUnsafe<NodeLoad[]>(
     `SELECT l.node AS name, COALESCE(n.pods, 0)::int AS pods
-       FROM (SELECT DISTINCT node FROM node_leases WHERE expires_at > now()) l LEFT JOIN nodes n ON n.name = l.node
+       FROM (SELECT DISTINCT node FROM node_leases WHERE expires_at > clock_timestamp()) l LEFT JOIN nodes n ON n.name = l.node
       ORDER BY l.node`,
   );
 }

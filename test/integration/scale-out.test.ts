@@ -57,6 +57,18 @@ describe("node leases", () => {
     await releaseLeases(file.db, steady);
     expect(await live()).toEqual([]);
   });
+
+  it("expire during a transaction: a sync that waited for the lock does not count a lease that ran out meanwhile", async () => {
+    await renewLeases(file.db, randomUUID(), ["txn-1"], 500);
+    await file.db.$transaction(
+      async (tx) => {
+        const live = async () => (await readLiveNodes(tx)).map((n) => n.name).filter((n) => n === "txn-1");
+        expect(await live()).toEqual(["txn-1"]);
+        await waitFor(live, (names) => names.length === 0, { what: "txn-1's lease to expire within the transaction", timeoutMs: 10_000 });
+      },
+      { timeout: 20_000 },
+    );
+  });
 });
 
 describe("two instances with their own nodes", () => {
