@@ -7,6 +7,7 @@
 import type { Change } from "./change-feed.ts";
 import type { Db } from "./client.ts";
 import type { Tx } from "./tx.ts";
+import type { NodeState } from "../domain/kubelet.ts";
 import { keyOf } from "../domain/names.ts";
 import type { NodeLoad } from "../domain/scheduling.ts";
 
@@ -33,12 +34,22 @@ export async function releaseLeases(db: Db, holder: string): Promise<void> {
 /**
  * The live nodes, each with the pods bound to it: one read of two small tables, whatever the
  * number of pods. Exact in a transaction holding the change-log lock (every pod write holds it).
+ * Live by `clock_timestamp()`, not `now()` (the transaction's start: a sync that waited for the
+ * lock would count a lease that expired meanwhile).
  */
 export async function readLiveNodes(tx: Tx | Db): Promise<NodeLoad[]> {
   return tx.$queryRawUnsafe<NodeLoad[]>(
     `SELECT l.node AS name, COALESCE(n.pods, 0)::int AS pods
-       FROM (SELECT DISTINCT node FROM node_leases WHERE expires_at > now()) l LEFT JOIN nodes n ON n.name = l.node
+       FROM (SELECT DISTINCT node FROM node_leases WHERE expires_at > clock_timestamp()) l LEFT JOIN nodes n ON n.name = l.node
       ORDER BY l.node`,
+  );
+}
+
+/** The nodes that have pods, each with whether it is live (for `takenOverNodes`): one read of two small tables. */
+export async function readNodesWithPods(db: Db): Promise<NodeState[]> {
+  return db.$queryRawUnsafe<NodeState[]>(
+    `SELECT n.name, n.pods::int AS pods, EXISTS (SELECT 1 FROM node_leases l WHERE l.node = n.name AND l.expires_at > clock_timestamp()) AS live
+       FROM nodes n WHERE n.pods > 0 ORDER BY n.name`,
   );
 }
 

@@ -20,6 +20,8 @@ export interface KubeletOptions {
   now: Date;
   /** the agent's nodes: it runs the pods bound to them and binds unbound ones to them; must not be empty */
   nodes: string[];
+  /** nodes whose agent is gone, which it runs the pods of too (never binds to them) */
+  takenOver?: readonly string[];
   /** startup time of pods without the startup-ms annotation */
   defaultStartupMs: number;
   /** caps every deletion grace period (for fast tests and demos) */
@@ -67,12 +69,36 @@ export function pickNodeByName(podName: string, nodes: string[]): string {
 }
 
 /**
- * Whether the agent of `nodes` runs a pod bound to `nodeName`: a pod bound to one of its nodes, or
- * one not bound yet (it may bind it). A pod on another node is that node's agent's, terminating or
- * not: as upstream, only the kubelet of a pod's node reports its status or removes it.
+ * Whether the agent of `nodes` runs a pod bound to `nodeName`: a pod bound to one of its nodes or
+ * to a node it took over (`takenOver`, see `takenOverNodes`), or one not bound yet (it may bind
+ * it). A pod on another live node is that node's agent's, terminating or not: as upstream, only
+ * the kubelet of a pod's node reports its status or removes it.
  */
-export function servesPod(nodeName: string | null, nodes: readonly string[]): boolean {
-  return nodeName === null || nodes.includes(nodeName);
+export function servesPod(nodeName: string | null, nodes: readonly string[], takenOver: readonly string[] = []): boolean {
+  return nodeName === null || nodes.includes(nodeName) || takenOver.includes(nodeName);
+}
+
+/** A node as a node agent sees it on its heartbeat. */
+export interface NodeState {
+  name: string;
+  /** pods bound to the node */
+  pods: number;
+  /** a lease on it has not expired */
+  live: boolean;
+}
+
+/**
+ * The nodes the agent of `nodes` takes over, besides its own: every node with pods and no live
+ * lease (its agent died or stopped), so that its pods are not stranded (a terminating one never
+ * removed, a new one never started). Every live agent takes them over: they duplicate work only,
+ * as the per-row version preconditions make double writes impossible. Once a lease on the node
+ * appears again (its agent is back), it is that agent's alone. Sorted by name.
+ */
+export function takenOverNodes(nodes: readonly string[], states: readonly NodeState[]): string[] {
+  return states
+    .filter((n) => n.pods > 0 && !n.live && !nodes.includes(n.name))
+    .map((n) => n.name)
+    .sort();
 }
 
 /** A stable fake pod IP 10.244.x.y derived from the pod's uid. */
@@ -215,7 +241,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
  */
 export function simulatePod(pod: Pod, options: KubeletOptions): KubeletResult {
   const { now } = options;
-  if (!servesPod(pod.spec.nodeName, options.nodes)) return { nextWakeAt: null };
+  if (!servesPod(pod.spec.nodeName, options.nodes, options.takenOver)) return { nextWakeAt: null };
   if (pod.metadata.deletionTimestamp !== null) {
     const deadline = deletionDeadline(pod, pod.metadata.deletionTimestamp, options.maxGraceSeconds);
     return deadline <= now ? { deleteRow: true, nextWakeAt: null } : { nextWakeAt: deadline };

@@ -1,20 +1,22 @@
 // The node agent: what a real node would run, talking to the database only. It registers its nodes
 // (SIM_NODES) with a lease it renews every quarter of SIM_NODE_LEASE_MS, and gives the leases up
 // when it stops; new pods are bound to live nodes only (src/db/nodes.ts). It runs the pods bound to
-// its nodes, and binds the unbound ones (created while no node was live): its own queue of pod
-// keys is fed by its own subscription to the change feed (the changes of those pods), a re-list
-// after a lost feed connection and a periodic resync. The keys the queue hands out together (up to
-// BATCH_MAX at once) are synced together: one read and at most two writes per tick (syncPods).
+// its nodes, and binds the unbound ones (created while no node was live); on each heartbeat it also
+// takes over the nodes with pods and no live lease (their agent is gone; `takenOverNodes`) and runs
+// their pods too, until a lease on them appears again. Its own queue of pod keys is fed by its own
+// subscription to the change feed (the changes of those pods), a re-list after a lost feed
+// connection and a periodic resync. The keys the queue hands out together (up to BATCH_MAX at once)
+// are synced together: one read and at most two writes per tick (syncPods).
 // It runs when SIMULATOR=on, whether or not this process also runs the controllers.
 import { randomUUID } from "node:crypto";
 import { setRepeatingTimer, type Timer } from "../timers.ts";
 import type { Config } from "../config.ts";
 import type { ChangeFeed } from "../db/change-feed.ts";
 import type { Db } from "../db/client.ts";
-import { listPodKeysFor, nodeNameOf, releaseLeases, renewLeases } from "../db/nodes.ts";
+import { listPodKeysFor, nodeNameOf, readNodesWithPods, releaseLeases, renewLeases } from "../db/nodes.ts";
 import type { Logger } from "../log.ts";
 import { WorkQueue } from "../workqueue.ts";
-import { servesPod } from "../domain/kubelet.ts";
+import { servesPod, takenOverNodes } from "../domain/kubelet.ts";
 import { keyOf } from "../domain/names.ts";
 import { syncPods } from "./kubelet.ts";
 
@@ -36,6 +38,8 @@ export class NodeAgent {
   #unsubscribe: (() => void)[] = [];
   #resyncTimer: Timer | null = null;
   #heartbeat: Timer | null = null;
+  /** the nodes of gone agents it runs the pods of too, as of its last heartbeat */
+  #takenOver: string[] = [];
   /** this agent's name on its leases */
   readonly #holder = randomUUID();
   readonly #o: NodeAgentOptions;
@@ -44,7 +48,7 @@ export class NodeAgent {
     this.#o = options;
     const { db, config, log } = options;
     const now = options.now ?? (() => new Date());
-    const tick = new Tick((keys) => syncPods(db, keys, config, now));
+    const tick = new Tick((keys) => syncPods(db, keys, { ...config, takenOver: this.#takenOver }, now));
     this.pods = new WorkQueue({
       workers: BATCH_MAX,
       onError: (key, error) => log.warn("kubelet sync failed; retrying with back-off", { key, error: String(error) }),
@@ -58,11 +62,12 @@ export class NodeAgent {
   async start(): Promise<void> {
     const { db, feed, config } = this.#o;
     await renewLeases(db, this.#holder, config.nodes, config.nodeLeaseMs);
+    await this.#takeOver();
     this.#heartbeat = setRepeatingTimer(() => void this.#renew(), config.nodeLeaseMs / 4, { unref: true });
     this.#unsubscribe.push(
       feed.subscribe((batch) => {
         for (const change of batch) {
-          if (change.kind === "Pod" && servesPod(nodeNameOf(change), config.nodes)) this.pods.add(keyOf(change.namespace, change.name));
+          if (change.kind === "Pod" && servesPod(nodeNameOf(change), config.nodes, this.#takenOver)) this.pods.add(keyOf(change.namespace, change.name));
         }
       }),
     );
@@ -78,12 +83,28 @@ export class NodeAgent {
     } catch (err) {
       log.warn("node lease renewal failed; retrying at the next heartbeat", { nodes: config.nodes, error: String(err) });
     }
+    await this.#takeOver();
   }
 
-  /** Enqueues every pod of its nodes, and the unbound (level-triggered safety net: a lost event costs latency only). */
+  /** Takes over the nodes with pods and no live lease, enqueuing the pods of the new ones; gives back those live again. */
+  async #takeOver(): Promise<void> {
+    const { db, config, log } = this.#o;
+    try {
+      const takenOver = takenOverNodes(config.nodes, await readNodesWithPods(db));
+      const added = takenOver.filter((n) => !this.#takenOver.includes(n));
+      const given = this.#takenOver.filter((n) => !takenOver.includes(n));
+      this.#takenOver = takenOver;
+      if (added.length > 0 || given.length > 0) log.info("node agent serving the nodes whose agents are gone", { takenOver, added, given });
+      if (added.length > 0) for (const key of await listPodKeysFor(db, added)) this.pods.add(key);
+    } catch (err) {
+      log.warn("reading the nodes whose agents are gone failed; retrying at the next heartbeat", { error: String(err) });
+    }
+  }
+
+  /** Enqueues every pod of its nodes and of those it took over, and the unbound (level-triggered safety net: a lost event costs latency only). */
   async resync(): Promise<void> {
     try {
-      for (const key of await listPodKeysFor(this.#o.db, this.#o.config.nodes)) this.pods.add(key);
+      for (const key of await listPodKeysFor(this.#o.db, [...this.#o.config.nodes, ...this.#takenOver])) this.pods.add(key);
     } catch (err) {
       this.#o.log.warn("kubelet resync failed", { error: String(err) });
     }

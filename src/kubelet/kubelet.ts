@@ -9,6 +9,8 @@ import { splitKey } from "../domain/names.ts";
 
 export interface KubeletConfig {
   nodes: string[];
+  /** nodes whose agent is gone, run too (src/domain/kubelet.ts `takenOverNodes`) */
+  takenOver: readonly string[];
   podStartupMs: number;
   maxGraceSeconds: number | null;
 }
@@ -26,6 +28,7 @@ export async function syncPods(db: Db, keys: string[], config: KubeletConfig, no
     const result = simulatePod(pod, {
       now: at,
       nodes: config.nodes,
+      takenOver: config.takenOver,
       defaultStartupMs: config.podStartupMs,
       maxGraceSeconds: config.maxGraceSeconds ?? undefined,
     });

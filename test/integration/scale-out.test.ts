@@ -2,8 +2,9 @@
 // binds each new pod to the least-loaded live node, and each agent runs only its nodes' pods.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { listPodKeysFor, readLiveNodes, releaseLeases, renewLeases } from "../../src/db/nodes.ts";
+import { listPodKeysFor, readLiveNodes, readNodesWithPods, releaseLeases, renewLeases } from "../../src/db/nodes.ts";
 import { json } from "../../src/db/rows.ts";
+import { takenOverNodes } from "../../src/domain/kubelet.ts";
 import { startTestApp } from "../helpers/app.ts";
 import { fileDatabase } from "../helpers/db.ts";
 import { insertStandaloneReplicaSet, template } from "../helpers/fixtures.ts";
@@ -57,11 +58,23 @@ describe("node leases", () => {
     await releaseLeases(file.db, steady);
     expect(await live()).toEqual([]);
   });
+
+  it("expire during a transaction: a sync that waited for the lock does not count a lease that ran out meanwhile", async () => {
+    await renewLeases(file.db, randomUUID(), ["txn-1"], 500);
+    await file.db.$transaction(
+      async (tx) => {
+        const live = async () => (await readLiveNodes(tx)).map((n) => n.name).filter((n) => n === "txn-1");
+        expect(await live()).toEqual(["txn-1"]);
+        await waitFor(live, (names) => names.length === 0, { what: "txn-1's lease to expire within the transaction", timeoutMs: 10_000 });
+      },
+      { timeout: 20_000 },
+    );
+  });
 });
 
 describe("two instances with their own nodes", () => {
-  it("bind each new pod to the least-loaded live node and each runs only its nodes' pods", async () => {
-    const options = { podStartupMs: 0, maxGraceSeconds: 0 };
+  it("bind each new pod to the least-loaded live node; each runs only its nodes' pods, and a stopped one's", async () => {
+    const options = { podStartupMs: 0, maxGraceSeconds: 0, nodeLeaseMs: 4000 };
     const agentOfB = () => startTestApp({ ...options, controllers: false, nodes: ["split-b1"] }, file.database);
     const a = await startTestApp({ ...options, nodes: ["split-a1", "split-a2"] }, file.database);
     const running = [a, await agentOfB()];
@@ -81,22 +94,56 @@ describe("two instances with their own nodes", () => {
       const counts = await nodeCounts("split-");
       expect(counts.stored).toEqual(counts.counted);
 
-      // B stops: its node takes no new pods, and nobody removes its terminating pods
+      // B stops (its leases released): its node takes no new pods, and A takes it over, removing its terminating pod
       await running.pop()!.stop();
       const [onB, onA] = [onNode(all, "split-b1")[0], onNode(all, "split-a1")[0]];
       await file.db.pod.updateMany({ where: { uid: { in: [onB.uid, onA.uid] } }, data: { deletionTimestamp: new Date(), deletionGracePeriodSeconds: 0 } });
-      await waitFor(() => file.db.pod.findUnique({ where: { uid: onA.uid } }), (p) => p === null, { what: "A's agent removing its terminated pod" });
-      expect(await file.db.pod.findUnique({ where: { uid: onB.uid } })).not.toBeNull();
+      const gone = (uid: string) => waitFor(() => file.db.pod.findUnique({ where: { uid } }), (p) => p === null, { what: `pod ${uid} removed` });
+      await gone(onA.uid);
+      await gone(onB.uid);
       await file.db.replicaSet.update({ where: { uid: rs.uid }, data: { replicas: 11 } });
       all = await waitFor(pods, (p) => p.filter((x) => x.deletionTimestamp === null).length === 11, { what: "11 active pods" });
-      expect(onNode(all, "split-b1").length).toBe(2); // the terminating one and the one before
+      expect(onNode(all, "split-b1").length).toBe(1); // the one before
       expect(onNode(all, "split-a1").length + onNode(all, "split-a2").length + onNode(all, "split-z1").length).toBe(10);
 
-      // an agent for B's node comes back and finishes its terminating pod
+      // an agent for B's node comes back and runs its pods again
       running.push(await agentOfB());
-      await waitFor(() => file.db.pod.findUnique({ where: { uid: onB.uid } }), (p) => p === null, { what: "the returning agent removing B's terminated pod" });
+      const takenOverByA = async () => takenOverNodes(["split-a1", "split-a2"], (await readNodesWithPods(file.db)).filter((n) => n.name.startsWith("split-")));
+      expect(await takenOverByA()).toEqual([]);
+      const [leftOnB] = onNode(all, "split-b1");
+      await file.db.pod.update({ where: { uid: leftOnB.uid }, data: { deletionTimestamp: new Date(), deletionGracePeriodSeconds: 0 } });
+      await gone(leftOnB.uid);
     } finally {
       await releaseLeases(file.db, silent);
+      for (const app of running) await app.stop();
+    }
+  });
+});
+
+describe("an agent killed with its leases held", () => {
+  it("has its node taken over once the leases expire: its terminating pod is removed and its new pod started", async () => {
+    const options = { podStartupMs: 0, maxGraceSeconds: 0, controllers: false, nodeLeaseMs: 1000, resyncMs: 600_000 };
+    const a = await startTestApp({ ...options, nodes: ["dead-a1"] }, file.database);
+    const running = [a, await startTestApp({ ...options, nodes: ["dead-b1"] }, file.database)];
+    const ghost = randomUUID();
+    try {
+      await file.db.pod.createMany({ data: [pod("dead", "running", "dead-b1"), pod("dead", "ending", "dead-b1")] });
+      const byName = (name: string) => file.db.pod.findUnique({ where: { namespace_name: { namespace: "dead", name } } });
+      for (const name of ["running", "ending"]) await waitFor(() => byName(name), (p) => p?.ready === true, { what: `B running ${name}` });
+
+      // kill -9: B's node keeps a lease that nobody renews (B's own leases go with its stop; an equal one stays)
+      await renewLeases(file.db, ghost, ["dead-b1"], 1000);
+      await running.pop()!.stop();
+      await file.db.pod.update({ where: { namespace_name: { namespace: "dead", name: "ending" } }, data: { deletionTimestamp: new Date(), deletionGracePeriodSeconds: 0 } });
+      await file.db.pod.createMany({ data: [pod("dead", "late", "dead-b1")] });
+
+      // well below the resync: A's heartbeat (every 250 ms) takes the node over once the lease has run out
+      await waitFor(() => byName("ending"), (p) => p === null, { what: "A removing B's terminating pod", timeoutMs: 10_000 });
+      const late = await waitFor(() => byName("late"), (p) => p?.ready === true, { what: "A starting B's new pod", timeoutMs: 10_000 });
+      expect([late!.nodeName, late!.phase]).toEqual(["dead-b1", "Running"]);
+      expect((await byName("running"))?.ready).toBe(true);
+    } finally {
+      await releaseLeases(file.db, ghost);
       for (const app of running) await app.stop();
     }
   });

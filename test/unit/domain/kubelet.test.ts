@@ -5,6 +5,8 @@ import {
   pickNodeByName,
   podBehavior,
   servesPod,
+  takenOverNodes,
+  type NodeState,
   simulatePod,
   type KubeletOptions,
   type KubeletResult,
@@ -331,12 +333,48 @@ describe("pods of other agents' nodes", () => {
     expect(servesPod(nodeName, nodes)).toBe(served);
   });
 
+  it.each<[string | null, string[], boolean]>([
+    ["node-z", ["node-z"], true],
+    ["node-z", ["node-y"], false],
+    ["node-a", ["node-z"], true],
+    [null, ["node-z"], true],
+  ])("node %s, taken over %j: served %s", (nodeName, takenOver, served) => {
+    expect(servesPod(nodeName, NODES, takenOver)).toBe(served);
+  });
+
+  it.each<[string, NodeState[], string[]]>([
+    ["no other node", [{ name: "node-a", pods: 3, live: true }], []],
+    ["a live node is its agent's", [{ name: "node-z", pods: 3, live: true }], []],
+    ["a dead node with pods is taken over", [{ name: "node-z", pods: 3, live: false }], ["node-z"]],
+    ["a dead node without pods is not", [{ name: "node-z", pods: 0, live: false }], []],
+    ["its own nodes are never taken over, live or not", [{ name: "node-b", pods: 2, live: false }], []],
+    [
+      "several, sorted",
+      [
+        { name: "node-z", pods: 1, live: false },
+        { name: "node-y", pods: 5, live: false },
+        { name: "node-x", pods: 5, live: true },
+      ],
+      ["node-y", "node-z"],
+    ],
+  ])("taken over: %s", (_what, states, takenOver) => {
+    expect(takenOverNodes(NODES, states)).toEqual(takenOver);
+  });
+
   it("are left alone: no status, no removal after the grace period, no wake-up", () => {
     const elsewhere: Pod = { ...pod(), spec: { ...pod().spec, nodeName: "node-z" } };
     expect(simulatePod(elsewhere, options(s(100)))).toEqual({ nextWakeAt: null });
     const terminating: Pod = { ...elsewhere, metadata: { ...elsewhere.metadata, deletionTimestamp: s(1), deletionGracePeriodSeconds: 0 } };
     expect(simulatePod(terminating, options(s(100)))).toEqual({ nextWakeAt: null });
     expect(simulatePod(terminating, options(s(100), { nodes: ["node-z"] }))).toEqual({ deleteRow: true, nextWakeAt: null });
+    expect(simulatePod(terminating, options(s(100), { takenOver: ["node-z"] }))).toEqual({ deleteRow: true, nextWakeAt: null });
+  });
+
+  it("of a taken-over node are run, and an unbound pod is bound to its own nodes only", () => {
+    const elsewhere: Pod = { ...pod(), spec: { ...pod().spec, nodeName: "node-z" } };
+    expect(simulatePod(elsewhere, options(s(100), { takenOver: ["node-z"] })).status?.phase).toBe("Running");
+    const unbound = simulatePod(pod(), options(s(100), { nodes: ["node-a"], takenOver: ["node-z"] }));
+    expect(unbound.nodeName).toBe("node-a");
   });
 });
 
