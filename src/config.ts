@@ -168,7 +168,7 @@ export const OPTIONS: Option[] = [
   { env: "RESYNC_MS", flag: "--resync-ms", key: "resyncMs", default: 30_000, parse: int(100, 86_400_000), help: "periodic resync of every object (ms)" },
   { env: "SIMULATOR", flag: "--simulator", key: "simulator", default: true, parse: bool, help: "on: the simulated kubelet (node agent) runs pods, with or without CONTROLLERS; off: an external agent uses updatePodStatus" },
   { env: "SIM_NODES", flag: "--sim-nodes", key: "nodes", default: ["node-1", "node-2", "node-3"], parse: list, help: "simulated node names, comma separated" },
-  { env: "SIM_NODE_LEASE_MS", flag: "--sim-node-lease-ms", key: "nodeLeaseMs", default: 40_000, parse: int(400, 3_600_000), help: "the node agent's lease on its nodes (ms), renewed every quarter; new pods go only to nodes with a live lease" },
+  { env: "SIM_NODE_LEASE_MS", flag: "--sim-node-lease-ms", key: "nodeLeaseMs", default: 40_000, parse: int(400, 3_600_000), help: "the node agent's lease on its nodes (ms), renewed every quarter; new pods go only to nodes with a live lease; live agents run the pods of a node without one" },
   { env: "SIM_STARTUP_MS", flag: "--sim-startup-ms", key: "podStartupMs", default: 1000, parse: int(0, 86_400_000), help: "default pod startup time in the simulator (ms)" },
   { env: "SIM_MAX_GRACE_SECONDS", flag: "--sim-max-grace-seconds", key: "maxGraceSeconds", default: null, parse: optionalInt(0, 86_400), help: "cap on termination grace periods (demos, tests)" },
   { env: "CHANGELOG_RETENTION_MS", flag: "--changelog-retention-ms", key: "changeLogRetentionMs", default: 3_600_000, parse: optionalInt(1000, 2 ** 31 * 1000), help: "compact change-log rows older than this; off: keep" },
