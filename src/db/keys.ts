@@ -1,13 +1,13 @@
-// The keys ("namespace/name") of every object of a kind: what a resync enqueues.
+// The keys ("namespace/name") of every Deployment or ReplicaSet: what the controllers' resync
+// enqueues (the node agent lists its own pods: src/db/nodes.ts).
 import type { Db } from "./client.ts";
 import { ownerReferencesOf } from "./rows.ts";
 import { controllerRef } from "../domain/ownership.ts";
 import { keyOf } from "../domain/names.ts";
-import type { Kind } from "../domain/types.ts";
 
-export async function listKeys(db: Db, kind: Kind): Promise<string[]> {
+export async function listKeys(db: Db, kind: "Deployment" | "ReplicaSet"): Promise<string[]> {
   const select = { namespace: true, name: true } as const;
-  const rows = kind === "Deployment" ? await db.deployment.findMany({ select }) : kind === "ReplicaSet" ? await db.replicaSet.findMany({ select }) : await db.pod.findMany({ select });
+  const rows = kind === "Deployment" ? await db.deployment.findMany({ select }) : await db.replicaSet.findMany({ select });
   return rows.map((r) => keyOf(r.namespace, r.name));
 }
 
