@@ -2,7 +2,7 @@
 // requirements), the page and whatever relations the caller asks for, in one statement. Objects
 // are listed by (namespace, name) like kubectl; events by resourceVersion (oldest first).
 //
-// Rows travel as JSON: to_jsonb of the row, with the relations a Pothos/Prisma query includes
+// Rows travel as JSON: to_json of the row, with the relations a Pothos/Prisma query includes
 // aggregated into it by correlated subqueries (as PostGraphile does), then converted to the row
 // shape Prisma returns (rowOf, src/db/watch.ts). So a list and every relation it includes are one
 // statement, and no row is read twice.
